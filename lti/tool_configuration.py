@@ -1,0 +1,101 @@
+"""The tool's own description: URLs, scopes, claims and messages.
+
+Used for the dynamic registration request and for the static configuration an
+admin copies into a platform when registering by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+from urllib.parse import urlsplit
+
+from lti import claims
+
+TOOL_NAME = "Assessment Bridge"
+TOOL_DESCRIPTION = "Sends learners into vendor assessments and syncs their results to the gradebook."
+REQUESTED_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolUrls:
+    """Every URL a platform needs, derived from the public base URL."""
+
+    base_url: str
+
+    def _url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    @property
+    def login(self) -> str:
+        return self._url("/lti/login")
+
+    @property
+    def launch(self) -> str:
+        return self._url("/lti/launch")
+
+    @property
+    def deep_link(self) -> str:
+        return self._url("/lti/launch")
+
+    @property
+    def jwks(self) -> str:
+        return self._url("/lti/jwks")
+
+    @property
+    def register(self) -> str:
+        return self._url("/lti/register")
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+
+def static_configuration(urls: ToolUrls) -> dict[str, t.Any]:
+    """What an admin needs to register the tool by hand."""
+    return {
+        "title": TOOL_NAME,
+        "description": TOOL_DESCRIPTION,
+        "oidc_initiation_url": urls.login,
+        "target_link_uri": urls.launch,
+        "redirect_uris": [urls.launch],
+        "deep_linking_url": urls.deep_link,
+        "public_jwk_url": urls.jwks,
+        "dynamic_registration_url": urls.register,
+        "domain": urls.domain,
+        "scopes": list(claims.TOOL_SCOPES),
+        "claims": list(REQUESTED_CLAIMS),
+        "messages": ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
+        "token_endpoint_auth_method": "private_key_jwt",
+        "signing_algorithm": "RS256",
+    }
+
+
+def registration_request(urls: ToolUrls, scopes: t.Sequence[str]) -> dict[str, t.Any]:
+    """The client registration a tool posts in LTI Dynamic Registration (section 3.5)."""
+    return {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": urls.login,
+        "redirect_uris": [urls.launch],
+        "client_name": TOOL_NAME,
+        "jwks_uri": urls.jwks,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": " ".join(scopes),
+        TOOL_CONFIGURATION: {
+            "domain": urls.domain,
+            "description": TOOL_DESCRIPTION,
+            "target_link_uri": urls.launch,
+            "claims": list(REQUESTED_CLAIMS),
+            "messages": [
+                {"type": "LtiResourceLinkRequest", "target_link_uri": urls.launch},
+                {
+                    "type": "LtiDeepLinkingRequest",
+                    "target_link_uri": urls.deep_link,
+                    "label": "Add an assessment",
+                },
+            ],
+        },
+    }

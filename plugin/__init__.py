@@ -1,0 +1,80 @@
+"""Assessment Bridge: the Flask application and everything it composes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import typing as t
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Settings
+from config import load_settings
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "bridge.settings"
+
+
+def create_app(overrides: dict[str, t.Any] | None = None) -> Flask:
+    """Build the application.
+
+    Settings come from ``BRIDGE_*`` environment variables; ``overrides`` may
+    replace any of them (same names) and set plain Flask keys such as ``TESTING``.
+
+    :raises config.SettingsError: for a setting the application cannot start with.
+    """
+    overrides = dict(overrides or {})
+    environ = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.startswith("BRIDGE_")}}
+    settings = load_settings(environ)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    from plugin import cache
+    from plugin.crypto import SecretBox
+    from plugin.crypto import load_secret_keys
+    from plugin.logs import configure_logging
+    from plugin.platforms import PlatformService
+    from plugin.store import db
+    from plugin.tool_keys import ToolKeyService
+
+    configure_logging(settings.log_level)
+    secrets = SecretBox(load_secret_keys(settings))
+    app = Flask(__name__, instance_path=str(settings.data_dir))
+    app.config.from_mapping(
+        SECRET_KEY=secrets.derive_key("flask-session"),
+        SESSION_COOKIE_SECURE=settings.is_https,
+        SESSION_COOKIE_SAMESITE="None" if settings.is_https else "Lax",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.config.update({k: v for k, v in overrides.items() if not k.startswith("BRIDGE_")})
+    app.extensions[SETTINGS_KEY] = settings
+    app.extensions["bridge.secrets"] = secrets
+    if settings.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    engine = db.make_engine(settings.database_url)
+    app.extensions["bridge.engine"] = engine
+    db.init_app(app, engine)
+    cache.init_app(app, settings)
+    sessions = db.session_factory(app)
+    keys = ToolKeyService(sessions, secrets)
+    platforms = PlatformService(sessions)
+    app.extensions["bridge.keys"] = keys
+    app.extensions["bridge.platforms"] = platforms
+
+    from plugin import lti_tool
+    from plugin.web import errors
+    from plugin.web import health
+    from plugin.web import lti as lti_views
+
+    lti_tool.init_app(app, settings, platforms, keys)
+    errors.init_app(app)
+    app.register_blueprint(lti_views.bp)
+    app.register_blueprint(health.bp)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    settings: Settings = app.extensions[SETTINGS_KEY]
+    return settings

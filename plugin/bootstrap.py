@@ -1,0 +1,24 @@
+"""First-run and every-run preparation: schema up to date, a tool key to sign with."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from plugin import settings_of
+from plugin.store import migrate
+
+
+def bootstrap(app: Flask) -> list[str]:
+    """Upgrade the schema and create the first tool key; return what was created."""
+    settings = settings_of(app)
+    engine = app.extensions["bridge.engine"]
+    notes: list[str] = []
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    if before is None:
+        notes.append(f"created the database: {engine.url.render_as_string(hide_password=True)}")
+    if app.extensions["bridge.keys"].ensure_key():
+        notes.append("generated the tool's first signing key (see `assessment-bridge keys list`)")
+    if notes:
+        notes.insert(0, f"data directory: {settings.data_dir}")
+    return notes

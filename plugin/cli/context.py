@@ -1,0 +1,26 @@
+"""Building the application for a command, with errors turned into CLI messages."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from config import SettingsError
+
+
+def load_app(*, prepare: bool = True) -> Flask:
+    """Create the app; with ``prepare``, upgrade the schema and create the first key.
+
+    What was created on first run is reported on stderr.
+    """
+    from plugin import create_app
+    from plugin.bootstrap import bootstrap
+
+    try:
+        app = create_app()
+    except SettingsError as exc:
+        raise click.ClickException(f"configuration: {exc}") from exc
+    if prepare:
+        for note in bootstrap(app):
+            click.echo(note, err=True)
+    return app

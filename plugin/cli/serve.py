@@ -1,0 +1,74 @@
+"""``assessment-bridge serve`` and ``worker``: the web app and the job consumer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import typing as t
+
+import click
+
+from plugin.cli.context import load_app
+
+
+def _default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=_default_workers, show_default="2 x cores + 1, at most 8",
+              type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option("--no-consumer", is_flag=True, help="Do not start the job consumer beside the web workers.")
+def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
+    """Run the web app with gunicorn and one job consumer beside it (periodic jobs run there).
+
+    Upgrades the database schema first.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    app = load_app()
+    settings = app.extensions["bridge.settings"]
+    click.echo(f"Assessment Bridge on http://{host}:{port} (public URL {settings.base_url})", err=True)
+    click.echo(f"manual registration details: {settings.base_url}/lti/config", err=True)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> t.Any:
+            return app
+
+    consumer = None if no_consumer else _start_consumer()
+    try:
+        Server().run()
+    finally:
+        if consumer is not None:
+            consumer.send_signal(signal.SIGTERM)
+            consumer.wait(timeout=30)
+
+
+def _start_consumer() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "plugin", "worker"])  # noqa: S603 - fixed argv
+
+
+@click.command()
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-periodic", is_flag=True,
+              help="Do not run periodic jobs (use on all workers but one when several run).")
+def worker(threads: int, no_periodic: bool) -> None:
+    """Run a job consumer (RedisHuey: start as many as you like, on any machine)."""
+    load_app()
+    from plugin.jobs import huey
+
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=not no_periodic,
+                                    check_worker_health=True)
+    consumer.run()

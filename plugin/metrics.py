@@ -1,0 +1,43 @@
+"""Prometheus text exposition of what the store knows (shared by every worker)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func
+from sqlalchemy import select
+
+from plugin.store.db import session_factory
+from plugin.store.models import Deployment
+from plugin.store.models import Platform
+from plugin.store.models import ResourceLink
+from plugin.store.models import LtiUser
+
+
+def render_metrics(app: Flask) -> str:
+    keys = app.extensions["bridge.keys"].public_jwks()["keys"]
+    with session_factory(app)() as session:
+        platforms = session.scalar(select(func.count(Platform.id))) or 0
+        deployments = dict(
+            session.execute(select(Deployment.active, func.count(Deployment.id)).group_by(Deployment.active)).tuples()
+        )
+        users = session.scalar(select(func.count(LtiUser.id))) or 0
+        links = session.scalar(select(func.count(ResourceLink.id))) or 0
+    lines = [
+        "# HELP bridge_platforms Registered platforms (issuer and client id).",
+        "# TYPE bridge_platforms gauge",
+        f"bridge_platforms {platforms}",
+        "# HELP bridge_deployments Deployments by state.",
+        "# TYPE bridge_deployments gauge",
+        f'bridge_deployments{{state="active"}} {deployments.get(True, 0)}',
+        f'bridge_deployments{{state="inactive"}} {deployments.get(False, 0)}',
+        "# HELP bridge_tool_keys_published Tool keys in the JWKS.",
+        "# TYPE bridge_tool_keys_published gauge",
+        f"bridge_tool_keys_published {len(keys)}",
+        "# HELP bridge_lti_users People who have launched the tool.",
+        "# TYPE bridge_lti_users gauge",
+        f"bridge_lti_users {users}",
+        "# HELP bridge_resource_links Placements of the tool in courses.",
+        "# TYPE bridge_resource_links gauge",
+        f"bridge_resource_links {links}",
+    ]
+    return "\n".join(lines) + "\n"

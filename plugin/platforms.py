@@ -1,0 +1,229 @@
+"""Platform registrations and their deployments.
+
+Implements :class:`lti.interfaces.ToolStore` for the launch path and the admin
+operations behind ``assessment-bridge platform ...`` and dynamic registration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import sessionmaker
+
+from lti.interfaces import DeploymentStatus
+from lti.interfaces import PlatformRecord
+from plugin.store.models import Deployment
+from plugin.store.models import Platform
+from plugin.store.models import utcnow
+
+
+class PlatformError(ValueError):
+    """An admin operation on platforms cannot be done; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DeploymentInfo:
+    deployment_id: str
+    active: bool
+    created_at: dt.datetime
+    last_refused_at: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PlatformInfo:
+    """A registration as admins see it."""
+
+    record: PlatformRecord
+    name: str
+    registered_via: str
+    created_at: dt.datetime
+    deployments: tuple[DeploymentInfo, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class NewPlatform:
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    auth_audience: str | None = None
+    name: str = ""
+    deployment_ids: tuple[str, ...] = ()
+    registered_via: str = "manual"
+
+
+class PlatformService:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    # -- ToolStore ---------------------------------------------------------------------------
+
+    def find_platforms(self, issuer: str) -> list[PlatformRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(select(Platform).where(Platform.issuer == issuer).order_by(Platform.id))
+            return [_record(row) for row in rows]
+
+    def deployment_status(self, platform: PlatformRecord, deployment_id: str) -> DeploymentStatus:
+        with self._sessions() as session:
+            active = session.scalar(
+                select(Deployment.active).where(
+                    Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id
+                )
+            )
+        if active is None:
+            return DeploymentStatus.UNKNOWN
+        return DeploymentStatus.ACTIVE if active else DeploymentStatus.INACTIVE
+
+    def record_refused_deployment(self, platform: PlatformRecord, deployment_id: str) -> None:
+        with self._sessions.begin() as session:
+            row = session.scalar(
+                select(Deployment).where(
+                    Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id
+                )
+            )
+            if row is None:
+                row = Deployment(platform_id=platform.id, deployment_id=deployment_id, active=False)
+                session.add(row)
+            row.last_refused_at = utcnow()
+
+    # -- admin -------------------------------------------------------------------------------
+
+    def add(self, new: NewPlatform) -> PlatformInfo:
+        """Register a platform; with dynamic registration an existing one is updated.
+
+        :raises PlatformError: bad URL, duplicate registration.
+        """
+        _check_urls(new)
+        with self._sessions.begin() as session:
+            row = _find(session, new.issuer, new.client_id)
+            if row is not None and new.registered_via == "manual":
+                raise PlatformError(
+                    f"issuer {new.issuer} with client id {new.client_id} is already registered;"
+                    " use `platform deployment add` to add deployments"
+                )
+            if row is None:
+                row = Platform(issuer=new.issuer, client_id=new.client_id)
+                session.add(row)
+            row.name = new.name
+            row.auth_login_url, row.auth_token_url = new.auth_login_url, new.auth_token_url
+            row.key_set_url, row.auth_audience = new.key_set_url, new.auth_audience
+            row.registered_via = new.registered_via
+            session.flush()
+            for deployment_id in new.deployment_ids:
+                _activate(session, row, deployment_id)
+            session.flush()
+            return _info(row)
+
+    def list(self) -> list[PlatformInfo]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(Platform).options(selectinload(Platform.deployments)).order_by(Platform.id)
+            )
+            return [_info(row) for row in rows]
+
+    def get(self, issuer: str, client_id: str | None = None) -> PlatformInfo:
+        with self._sessions() as session:
+            return _info(_require(session, issuer, client_id))
+
+    def remove(self, issuer: str, client_id: str | None = None) -> PlatformInfo:
+        with self._sessions.begin() as session:
+            row = _require(session, issuer, client_id)
+            info = _info(row)
+            session.delete(row)
+            return info
+
+    def add_deployment(self, issuer: str, client_id: str | None, deployment_id: str) -> PlatformInfo:
+        """Add ``deployment_id`` or activate it if it was recorded inactive."""
+        with self._sessions.begin() as session:
+            row = _require(session, issuer, client_id)
+            _activate(session, row, deployment_id)
+            session.flush()
+            session.refresh(row)
+            return _info(row)
+
+    def remove_deployment(self, issuer: str, client_id: str | None, deployment_id: str) -> PlatformInfo:
+        with self._sessions.begin() as session:
+            row = _require(session, issuer, client_id)
+            match = next((d for d in row.deployments if d.deployment_id == deployment_id), None)
+            if match is None:
+                raise PlatformError(f"deployment {deployment_id!r} is not recorded for {issuer}")
+            row.deployments.remove(match)
+            session.flush()
+            return _info(row)
+
+
+def _find(session: Session, issuer: str, client_id: str) -> Platform | None:
+    return session.scalar(select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id))
+
+
+def _require(session: Session, issuer: str, client_id: str | None) -> Platform:
+    query = select(Platform).where(Platform.issuer == issuer)
+    if client_id:
+        query = query.where(Platform.client_id == client_id)
+    rows = list(session.scalars(query))
+    if not rows:
+        suffix = f" with client id {client_id}" if client_id else ""
+        raise PlatformError(f"no platform registered for issuer {issuer}{suffix}")
+    if len(rows) > 1:
+        raise PlatformError(f"issuer {issuer} has several client ids; pass --client-id")
+    return rows[0]
+
+
+def _activate(session: Session, row: Platform, deployment_id: str) -> None:
+    if not deployment_id.strip():
+        raise PlatformError("a deployment id cannot be empty")
+    existing = next((d for d in row.deployments if d.deployment_id == deployment_id), None)
+    if existing is None:
+        row.deployments.append(Deployment(deployment_id=deployment_id, active=True))
+    else:
+        existing.active = True
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise PlatformError(f"deployment {deployment_id!r} could not be saved") from exc
+
+
+def _check_urls(new: NewPlatform) -> None:
+    for label, url in (
+        ("issuer", new.issuer),
+        ("auth login URL", new.auth_login_url),
+        ("auth token URL", new.auth_token_url),
+        ("key set URL", new.key_set_url),
+    ):
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise PlatformError(f"the {label} must be an absolute http(s) URL, got {url!r}")
+    if not new.client_id.strip():
+        raise PlatformError("the client id cannot be empty")
+
+
+def _record(row: Platform) -> PlatformRecord:
+    return PlatformRecord(
+        id=row.id,
+        issuer=row.issuer,
+        client_id=row.client_id,
+        auth_login_url=row.auth_login_url,
+        auth_token_url=row.auth_token_url,
+        key_set_url=row.key_set_url,
+        auth_audience=row.auth_audience,
+    )
+
+
+def _info(row: Platform) -> PlatformInfo:
+    return PlatformInfo(
+        record=_record(row),
+        name=row.name,
+        registered_via=row.registered_via,
+        created_at=row.created_at,
+        deployments=tuple(
+            DeploymentInfo(d.deployment_id, d.active, d.created_at, d.last_refused_at)
+            for d in row.deployments
+        ),
+    )

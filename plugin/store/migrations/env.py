@@ -1,0 +1,20 @@
+"""Alembic environment: runs against the engine the application hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from plugin.store.models import Base
+
+engine = context.config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,1 @@
+"""Blueprints: one per module, views that only translate HTTP."""

@@ -1,0 +1,88 @@
+"""One way to refuse: a page for people, JSON for API clients, an id in both and in the log."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from lti.errors import CookiesBlockedError
+from lti.errors import LtiLaunchError
+from lti.errors import RegistrationError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" or request.path.startswith("/api/")
+
+
+def refusal(
+    *, status: int, code: str, message: str, admin_hint: str = "", template: str = "error.html", **extra: object
+) -> tuple[Response | str, int]:
+    """Log the refusal under a fresh id and render it."""
+    error_id = secrets.token_hex(6)
+    log.warning("refused [%s] %s %s: %s (HTTP %d)", error_id, request.path, code, message, status)
+    if wants_json():
+        body = {"error": code, "message": message, "admin_hint": admin_hint, "error_id": error_id}
+        return jsonify(body), status
+    page = render_template(
+        template, code=code, message=message, admin_hint=admin_hint, error_id=error_id, status=status, **extra
+    )
+    return page, status
+
+
+def _lti_error(error: LtiLaunchError) -> tuple[Response | str, int]:
+    return refusal(status=error.status, code=error.code, message=error.message, admin_hint=error.admin_hint)
+
+
+def _cookies_blocked(error: CookiesBlockedError) -> tuple[Response | str, int]:
+    return refusal(
+        status=error.status,
+        code=error.code,
+        message=error.message,
+        admin_hint=error.admin_hint,
+        template="cookies_blocked.html",
+        relaunch_params=error.relaunch_params,
+    )
+
+
+def _registration_error(error: RegistrationError) -> tuple[Response | str, int]:
+    return refusal(
+        status=400,
+        code="registration_failed",
+        message=str(error),
+        admin_hint="Fix the platform setting it names and start the registration again.",
+    )
+
+
+def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+    return refusal(
+        status=error.code or 500, code=(error.name or "error").lower().replace(" ", "_"),
+        message=error.description or "",
+    )
+
+
+def _unexpected(error: Exception) -> tuple[Response | str, int]:
+    log.exception("unhandled error on %s", request.path)
+    return refusal(
+        status=500,
+        code="internal_error",
+        message="Something went wrong on our side; nothing was changed.",
+        admin_hint="Look up the error id in the tool's log.",
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CookiesBlockedError, _cookies_blocked)
+    app.register_error_handler(LtiLaunchError, _lti_error)
+    app.register_error_handler(RegistrationError, _registration_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

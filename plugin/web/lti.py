@@ -1,0 +1,77 @@
+"""LTI endpoints: login, launch, JWKS, dynamic registration, static configuration."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import make_response
+from flask import redirect
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+from lti.roles import LaunchRole
+from lti.tool_configuration import static_configuration
+from plugin.lti_tool import get_tool
+from plugin.web.errors import wants_json
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+STATE_COOKIE_PREFIX = "lti1p3-"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    params = request.values.to_dict()
+    tool = get_tool()
+    target = tool.login(params)
+    response = redirect(target.url, code=302)
+    secure = request.is_secure
+    response.set_cookie(
+        STATE_COOKIE_PREFIX + target.state,
+        target.state,
+        max_age=tool.settings.launch_state_ttl_seconds,
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else None,
+        path="/",
+    )
+    return response
+
+
+@bp.route("/launch", methods=["POST"])
+def launch() -> Response:
+    summary = get_tool().launch()
+    template = "landing_instructor.html" if summary.role is LaunchRole.INSTRUCTOR else "landing_learner.html"
+    response = make_response(render_template(template, launch=summary))
+    # The state cookie has served its purpose; clear it so they do not pile up.
+    response.delete_cookie(STATE_COOKIE_PREFIX + request.form.get("state", ""), path="/")
+    return response
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    response = jsonify(get_tool().keys.public_jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/register")
+def register() -> str:
+    openid_configuration = request.args.get("openid_configuration")
+    if not openid_configuration:
+        raise BadRequest(
+            "openid_configuration is missing; start the registration from the platform's"
+            " dynamic registration page with this URL."
+        )
+    info = get_tool().register(openid_configuration, request.args.get("registration_token"))
+    return render_template("registered.html", platform=info)
+
+
+@bp.get("/config")
+def config() -> Response | str:
+    configuration = static_configuration(get_tool().urls)
+    if wants_json() or request.args.get("format") == "json":
+        return jsonify(configuration)
+    return render_template("tool_config.html", configuration=configuration)
