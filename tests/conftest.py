@@ -1,0 +1,94 @@
+"""Fixtures shared by every layer: an app on SQLite (or PostgreSQL when
+``BRIDGE_TEST_DATABASE_URL`` is set), its services, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import typing as t
+from pathlib import Path
+
+import pytest
+
+# The job queue module builds its huey from the environment at import time.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="bridge-tests-"))
+os.environ.setdefault("BRIDGE_DATA_DIR", str(_SESSION_DIR / "default"))
+os.environ.setdefault("BRIDGE_QUEUE_URL", "memory://")
+
+from cryptography.fernet import Fernet  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from plugin import create_app  # noqa: E402
+from plugin.bootstrap import bootstrap  # noqa: E402
+from plugin.store.models import Base  # noqa: E402
+
+POSTGRES_URL = os.environ.get("BRIDGE_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> t.Iterator[str | None]:
+    """A fresh PostgreSQL database for this run (dropped at the end), or None."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = "bridge_test_" + secrets.token_hex(4)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres_database: str | None) -> t.Iterator[str]:
+    if postgres_database is None:
+        yield f"sqlite:///{tmp_path / 'bridge.sqlite3'}"
+        return
+    yield postgres_database
+    engine = create_engine(postgres_database)
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def base_settings(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        "BRIDGE_DATA_DIR": str(tmp_path / "data"),
+        "BRIDGE_DATABASE_URL": database_url,
+        "BRIDGE_CACHE_URL": f"filesystem://{tmp_path / 'cache'}",
+        "BRIDGE_QUEUE_URL": "memory://",
+        "BRIDGE_SECRET_KEYS": Fernet.generate_key().decode(),
+        "BRIDGE_BASE_URL": "http://127.0.0.1:8000",
+    }
+
+
+@pytest.fixture
+def make_app(base_settings: dict[str, str]) -> t.Iterator[t.Callable[..., Flask]]:
+    """Build (and bootstrap) an app; keyword arguments override settings."""
+    built: list[Flask] = []
+
+    def factory(**overrides: t.Any) -> Flask:
+        app = create_app({**base_settings, "TESTING": True, **overrides})
+        bootstrap(app)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        app.extensions["bridge.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: t.Callable[..., Flask]) -> Flask:
+    return make_app()
