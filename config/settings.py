@@ -102,9 +102,7 @@ def _database_url(name: str, value: str) -> str:
         return value
     if scheme.startswith("sqlite"):
         return value
-    raise SettingsError(
-        f"{name} must be a sqlite:/// or postgresql:// URL, got scheme {scheme!r}"
-    )
+    raise SettingsError(f"{name} must be a sqlite:/// or postgresql:// URL, got scheme {scheme!r}")
 
 
 def _queue_url(name: str, value: str) -> str:
@@ -117,9 +115,7 @@ def _queue_url(name: str, value: str) -> str:
 def _cache_url(name: str, value: str) -> str:
     value = _text(name, value)
     if urlsplit(value).scheme not in {"filesystem", "redis", "rediss", "memory"}:
-        raise SettingsError(
-            f"{name} must be filesystem:///PATH, redis://HOST:PORT/DB or memory://"
-        )
+        raise SettingsError(f"{name} must be filesystem:///PATH, redis://HOST:PORT/DB or memory://")
     return value
 
 
@@ -179,57 +175,94 @@ def _fixed(value: str | None) -> t.Callable[[dict[str, t.Any]], str | None]:
 
 ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
-        "BRIDGE_DATA_DIR", "data_dir", _path, lambda _r: _default_data_dir(),
+        "BRIDGE_DATA_DIR",
+        "data_dir",
+        _path,
+        lambda _r: _default_data_dir(),
         "Directory for the SQLite database, job queue, cache and generated encryption key.",
     ),
     EnvironmentVariable(
-        "BRIDGE_DATABASE_URL", "database_url", _database_url,
+        "BRIDGE_DATABASE_URL",
+        "database_url",
+        _database_url,
         lambda r: f"sqlite:///{r['data_dir'] / 'bridge.sqlite3'}",
         "SQLAlchemy URL of the store (SQLite file by default, postgresql:// at scale).",
     ),
     EnvironmentVariable(
-        "BRIDGE_QUEUE_URL", "queue_url", _queue_url,
+        "BRIDGE_QUEUE_URL",
+        "queue_url",
+        _queue_url,
         lambda r: f"sqlite:///{r['data_dir'] / 'queue.sqlite3'}",
         "Job queue: sqlite:///PATH (SqliteHuey) or redis://HOST:PORT/DB (RedisHuey).",
     ),
     EnvironmentVariable(
-        "BRIDGE_CACHE_URL", "cache_url", _cache_url,
+        "BRIDGE_CACHE_URL",
+        "cache_url",
+        _cache_url,
         lambda r: f"filesystem://{r['data_dir'] / 'cache'}",
         "Launch state and caches: filesystem:///PATH or redis://HOST:PORT/DB.",
     ),
     EnvironmentVariable(
-        "BRIDGE_BASE_URL", "base_url", _base_url, _fixed("http://127.0.0.1:8000"),
+        "BRIDGE_BASE_URL",
+        "base_url",
+        _base_url,
+        _fixed("http://127.0.0.1:8000"),
         "Public URL of the tool as the LMS and vendors reach it.",
     ),
     EnvironmentVariable(
-        "BRIDGE_SECRET_KEYS", "secret_keys", _secret_keys, _fixed(None),
+        "BRIDGE_SECRET_KEYS",
+        "secret_keys",
+        _secret_keys,
+        _fixed(None),
         "Comma-separated Fernet keys, newest first; generated into the data dir when unset.",
     ),
     EnvironmentVariable(
-        "BRIDGE_CLOCK_SKEW_SECONDS", "clock_skew_seconds", _int_between(0, 300), _fixed("30"),
+        "BRIDGE_CLOCK_SKEW_SECONDS",
+        "clock_skew_seconds",
+        _int_between(0, 300),
+        _fixed("30"),
         "Leeway allowed on exp/iat/nbf of tokens from platforms.",
     ),
     EnvironmentVariable(
-        "BRIDGE_TRUST_PROXY", "trust_proxy", _flag, _fixed("false"),
+        "BRIDGE_TRUST_PROXY",
+        "trust_proxy",
+        _flag,
+        _fixed("false"),
         "Honour X-Forwarded-Proto/Host from one reverse proxy in front of the tool.",
     ),
     EnvironmentVariable(
-        "BRIDGE_LOG_LEVEL", "log_level", _log_level, _fixed("INFO"), "Log level.",
+        "BRIDGE_LOG_LEVEL",
+        "log_level",
+        _log_level,
+        _fixed("INFO"),
+        "Log level.",
     ),
     EnvironmentVariable(
-        "BRIDGE_LAUNCH_STATE_TTL_SECONDS", "launch_state_ttl_seconds", _int_between(30, 3600),
-        _fixed("600"), "How long an OIDC login may take before its state expires.",
+        "BRIDGE_LAUNCH_STATE_TTL_SECONDS",
+        "launch_state_ttl_seconds",
+        _int_between(30, 3600),
+        _fixed("600"),
+        "How long an OIDC login may take before its state expires.",
     ),
     EnvironmentVariable(
-        "BRIDGE_JWKS_CACHE_SECONDS", "jwks_cache_seconds", _int_between(0, 86400),
-        _fixed("3600"), "How long a platform's JWKS is cached (refetched once on an unknown kid).",
+        "BRIDGE_JWKS_CACHE_SECONDS",
+        "jwks_cache_seconds",
+        _int_between(0, 86400),
+        _fixed("3600"),
+        "How long a platform's JWKS is cached (refetched once on an unknown kid).",
     ),
     EnvironmentVariable(
-        "BRIDGE_HTTP_CONNECT_TIMEOUT", "http_connect_timeout", _seconds, _fixed("5"),
+        "BRIDGE_HTTP_CONNECT_TIMEOUT",
+        "http_connect_timeout",
+        _seconds,
+        _fixed("5"),
         "Connect timeout for every outgoing HTTP request, in seconds.",
     ),
     EnvironmentVariable(
-        "BRIDGE_HTTP_READ_TIMEOUT", "http_read_timeout", _seconds, _fixed("20"),
+        "BRIDGE_HTTP_READ_TIMEOUT",
+        "http_read_timeout",
+        _seconds,
+        _fixed("20"),
         "Read timeout for every outgoing HTTP request, in seconds.",
     ),
 )

@@ -23,8 +23,13 @@ from lti.tool_configuration import registration_request
 log = logging.getLogger(__name__)
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-REQUIRED_METADATA = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri",
-                     "registration_endpoint")
+REQUIRED_METADATA = (
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "registration_endpoint",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +91,9 @@ def _get_json(
     try:
         response = session.get(url, headers=headers)
     except requests.RequestException as exc:
-        raise RegistrationError(f"The {what} at {url} could not be fetched ({type(exc).__name__}).") from exc
+        raise RegistrationError(
+            f"The {what} at {url} could not be fetched ({type(exc).__name__})."
+        ) from exc
     if response.status_code != 200:
         raise RegistrationError(f"The {what} at {url} answered HTTP {response.status_code}.")
     try:

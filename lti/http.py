@@ -45,7 +45,7 @@ class TimeoutSession(requests.Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str | bytes, url: str | bytes, *args: t.Any, **kwargs: t.Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", self.default_timeout)

@@ -131,7 +131,9 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 status=401,
             )
         if not header.get("kid"):
-            raise LtiLaunchError("missing_kid", "The id_token header names no key (kid).", status=401)
+            raise LtiLaunchError(
+                "missing_kid", "The id_token header names no key (kid).", status=401
+            )
         self._jwt = {"header": header, "body": body}
         return self
 
@@ -190,13 +192,21 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 status=401,
             ) from exc
         except jwt.InvalidAudienceError as exc:
-            raise LtiLaunchError("wrong_audience", "The id_token is not meant for this tool.", status=401) from exc
+            raise LtiLaunchError(
+                "wrong_audience", "The id_token is not meant for this tool.", status=401
+            ) from exc
         except jwt.InvalidIssuerError as exc:
-            raise LtiLaunchError("wrong_issuer", "The id_token comes from another issuer.", status=401) from exc
+            raise LtiLaunchError(
+                "wrong_issuer", "The id_token comes from another issuer.", status=401
+            ) from exc
         except jwt.MissingRequiredClaimError as exc:
-            raise LtiLaunchError("missing_claim", f"The id_token lacks the {exc.claim!r} claim.") from exc
+            raise LtiLaunchError(
+                "missing_claim", f"The id_token lacks the {exc.claim!r} claim."
+            ) from exc
         except jwt.PyJWTError as exc:
-            raise LtiLaunchError("bad_signature", "The id_token's signature is not valid.", status=401) from exc
+            raise LtiLaunchError(
+                "bad_signature", "The id_token's signature is not valid.", status=401
+            ) from exc
         self._check_azp(body)
         self._jwt["body"] = body
         return self

@@ -82,7 +82,9 @@ def begin_login(
     if "lti_message_hint" in login:
         query["lti_message_hint"] = login["lti_message_hint"]
     separator = "&" if urlsplit(platform.auth_login_url).query else "?"
-    return LoginRedirect(url=platform.auth_login_url + separator + urlencode(query), state=state.state)
+    return LoginRedirect(
+        url=platform.auth_login_url + separator + urlencode(query), state=state.state
+    )
 
 
 def _check_target(target_link_uri: str, launch_url: str) -> None:

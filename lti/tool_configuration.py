@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 from lti import claims
 
 TOOL_NAME = "Assessment Bridge"
-TOOL_DESCRIPTION = "Sends learners into vendor assessments and syncs their results to the gradebook."
+TOOL_DESCRIPTION = (
+    "Sends learners into vendor assessments and syncs their results to the gradebook."
+)
 REQUESTED_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 

@@ -43,7 +43,9 @@ class LaunchRecorder:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def record(self, platform: PlatformRecord, launch_id: str, body: t.Mapping[str, t.Any]) -> LaunchSummary:
+    def record(
+        self, platform: PlatformRecord, launch_id: str, body: t.Mapping[str, t.Any]
+    ) -> LaunchSummary:
         """Upsert the user, context and resource link of a validated launch."""
         context = body.get(claims.CONTEXT) or {}
         link = body.get(claims.RESOURCE_LINK) or {}
@@ -71,7 +73,9 @@ class LaunchRecorder:
         )
 
     @staticmethod
-    def _upsert_user(session: Session, platform: PlatformRecord, body: t.Mapping[str, t.Any]) -> None:
+    def _upsert_user(
+        session: Session, platform: PlatformRecord, body: t.Mapping[str, t.Any]
+    ) -> None:
         subject = str(body.get("sub") or "")
         if not subject:
             return
@@ -86,7 +90,9 @@ class LaunchRecorder:
         row.last_launch_at = utcnow()
 
     @staticmethod
-    def _upsert_context(session: Session, platform: PlatformRecord, context: t.Mapping[str, t.Any]) -> LtiContext:
+    def _upsert_context(
+        session: Session, platform: PlatformRecord, context: t.Mapping[str, t.Any]
+    ) -> LtiContext:
         row = session.scalar(
             select(LtiContext).where(
                 LtiContext.platform_id == platform.id, LtiContext.context_id == str(context["id"])
@@ -117,11 +123,14 @@ class LaunchRecorder:
         assert deployment is not None, "validated launches come from known deployments"
         row = session.scalar(
             select(ResourceLink).where(
-                ResourceLink.context_id == context.id, ResourceLink.resource_link_id == str(link["id"])
+                ResourceLink.context_id == context.id,
+                ResourceLink.resource_link_id == str(link["id"]),
             )
         )
         if row is None:
-            row = ResourceLink(context_id=context.id, resource_link_id=str(link["id"]), deployment_id=deployment.id)
+            row = ResourceLink(
+                context_id=context.id, resource_link_id=str(link["id"]), deployment_id=deployment.id
+            )
             session.add(row)
         ags = body.get(claims.AGS_ENDPOINT) or {}
         row.title = str(link.get("title") or row.title or "")

@@ -48,7 +48,9 @@ class LtiTool:
     http: TimeoutSession
 
     def login(self, params: t.Mapping[str, str]) -> LoginRedirect:
-        return begin_login(params, tool_conf=self.tool_conf, states=self.states, launch_url=self.urls.launch)
+        return begin_login(
+            params, tool_conf=self.tool_conf, states=self.states, launch_url=self.urls.launch
+        )
 
     def launch(self) -> LaunchSummary:
         """Validate the launch in the current Flask request and record it.
@@ -64,7 +66,9 @@ class LtiTool:
             policy=LaunchPolicy(leeway_seconds=self.settings.clock_skew_seconds),
             launch_data_storage=FlaskCacheDataStorage(cache),
         ).validate()
-        return self.recorder.record(message.platform, message.get_launch_id(), message.get_launch_data())
+        return self.recorder.record(
+            message.platform, message.get_launch_id(), message.get_launch_data()
+        )
 
     def register(self, openid_configuration: str, registration_token: str | None) -> PlatformInfo:
         """Run dynamic registration and store the platform with its deployment.
@@ -89,7 +93,9 @@ class LtiTool:
         )
 
 
-def init_app(app: Flask, settings: Settings, platforms: PlatformService, keys: ToolKeyService) -> None:
+def init_app(
+    app: Flask, settings: Settings, platforms: PlatformService, keys: ToolKeyService
+) -> None:
     from plugin.store.db import session_factory
 
     http = TimeoutSession(

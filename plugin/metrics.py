@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from plugin.store.db import session_factory
 from plugin.store.models import Deployment
+from plugin.store.models import LtiUser
 from plugin.store.models import Platform
 from plugin.store.models import ResourceLink
-from plugin.store.models import LtiUser
 
 
 def render_metrics(app: Flask) -> str:
@@ -18,7 +18,9 @@ def render_metrics(app: Flask) -> str:
     with session_factory(app)() as session:
         platforms = session.scalar(select(func.count(Platform.id))) or 0
         deployments = dict(
-            session.execute(select(Deployment.active, func.count(Deployment.id)).group_by(Deployment.active)).tuples()
+            session.execute(
+                select(Deployment.active, func.count(Deployment.id)).group_by(Deployment.active)
+            ).tuples()
         )
         users = session.scalar(select(func.count(LtiUser.id))) or 0
         links = session.scalar(select(func.count(ResourceLink.id))) or 0

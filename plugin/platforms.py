@@ -67,7 +67,9 @@ class PlatformService:
 
     def find_platforms(self, issuer: str) -> list[PlatformRecord]:
         with self._sessions() as session:
-            rows = session.scalars(select(Platform).where(Platform.issuer == issuer).order_by(Platform.id))
+            rows = session.scalars(
+                select(Platform).where(Platform.issuer == issuer).order_by(Platform.id)
+            )
             return [_record(row) for row in rows]
 
     def deployment_status(self, platform: PlatformRecord, deployment_id: str) -> DeploymentStatus:
@@ -139,7 +141,9 @@ class PlatformService:
             session.delete(row)
             return info
 
-    def add_deployment(self, issuer: str, client_id: str | None, deployment_id: str) -> PlatformInfo:
+    def add_deployment(
+        self, issuer: str, client_id: str | None, deployment_id: str
+    ) -> PlatformInfo:
         """Add ``deployment_id`` or activate it if it was recorded inactive."""
         with self._sessions.begin() as session:
             row = _require(session, issuer, client_id)
@@ -148,7 +152,9 @@ class PlatformService:
             session.refresh(row)
             return _info(row)
 
-    def remove_deployment(self, issuer: str, client_id: str | None, deployment_id: str) -> PlatformInfo:
+    def remove_deployment(
+        self, issuer: str, client_id: str | None, deployment_id: str
+    ) -> PlatformInfo:
         with self._sessions.begin() as session:
             row = _require(session, issuer, client_id)
             match = next((d for d in row.deployments if d.deployment_id == deployment_id), None)
@@ -160,7 +166,9 @@ class PlatformService:
 
 
 def _find(session: Session, issuer: str, client_id: str) -> Platform | None:
-    return session.scalar(select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id))
+    return session.scalar(
+        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
+    )
 
 
 def _require(session: Session, issuer: str, client_id: str | None) -> Platform:

@@ -89,7 +89,9 @@ class ToolKeyService:
             row = session.scalar(select(ToolKey).where(ToolKey.kid == kid))
             if row is None:
                 raise LookupError(f"no tool key with kid {kid!r}")
-            others = [r for r in self._live_rows(session, now) if r.kid != kid and r.signs_from <= now]
+            others = [
+                r for r in self._live_rows(session, now) if r.kid != kid and r.signs_from <= now
+            ]
             if not others:
                 raise NoSigningKeyError(
                     f"key {kid} is the only key that can sign; rotate first, then retire it"
@@ -120,7 +122,9 @@ class ToolKeyService:
             loaded = self._loaded.get(kid)
         if loaded is None:
             pem = self._secrets.decrypt(encrypted)
-            loaded = SigningKey(kid=kid, private_key=rsa_keys.load_private_pem(pem), private_pem=pem.decode())
+            loaded = SigningKey(
+                kid=kid, private_key=rsa_keys.load_private_pem(pem), private_pem=pem.decode()
+            )
             with self._lock:
                 self._loaded[kid] = loaded
         return loaded

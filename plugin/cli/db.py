@@ -31,4 +31,6 @@ def upgrade() -> None:
 def current() -> None:
     """Show the schema revision the database is at."""
     app = load_app(prepare=False)
-    click.echo(migrate.current_revision(app.extensions["bridge.engine"]) or "empty (run `db upgrade`)")
+    click.echo(
+        migrate.current_revision(app.extensions["bridge.engine"]) or "empty (run `db upgrade`)"
+    )

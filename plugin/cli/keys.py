@@ -21,9 +21,16 @@ def _service() -> ToolKeyService:
 
 
 def _rows(keys: list[KeyInfo]) -> list[list[object]]:
-    return [[k.kid, k.state.value, k.created_at.isoformat(timespec="seconds"),
-             k.signs_from.isoformat(timespec="seconds"),
-             k.retires_at.isoformat(timespec="seconds") if k.retires_at else "-"] for k in keys]
+    return [
+        [
+            k.kid,
+            k.state.value,
+            k.created_at.isoformat(timespec="seconds"),
+            k.signs_from.isoformat(timespec="seconds"),
+            k.retires_at.isoformat(timespec="seconds") if k.retires_at else "-",
+        ]
+        for k in keys
+    ]
 
 
 @click.group("keys")
@@ -43,16 +50,22 @@ def list_keys(as_json: bool) -> None:
 
 
 @keys_group.command("rotate")
-@click.option("--overlap", type=click.IntRange(0, 30 * 86400), default=3600, show_default=True,
-              help="Seconds the new key is published before it signs, and the old one stays after.")
+@click.option(
+    "--overlap",
+    type=click.IntRange(0, 30 * 86400),
+    default=3600,
+    show_default=True,
+    help="Seconds the new key is published before it signs, and the old one stays after.",
+)
 @json_option
 def rotate(overlap: int, as_json: bool) -> None:
-    """Add a new key: published now, signing after OVERLAP; the current key retires OVERLAP later."""
+    """Add a key: published now, signing after OVERLAP; the current key retires OVERLAP later."""
     key = _service().rotate(overlap=dt.timedelta(seconds=overlap))
     if as_json:
         print_json(key)
     else:
-        click.echo(f"new key {key.kid} published; it signs from {key.signs_from.isoformat(timespec='seconds')}")
+        signs_from = key.signs_from.isoformat(timespec="seconds")
+        click.echo(f"new key {key.kid} published; it signs from {signs_from}")
 
 
 @keys_group.command("retire")

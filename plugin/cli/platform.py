@@ -14,7 +14,9 @@ from plugin.platforms import PlatformInfo
 from plugin.platforms import PlatformService
 
 issuer_option = click.option("--issuer", required=True, help="The platform's issuer (iss).")
-client_option = click.option("--client-id", default=None, help="Needed when the issuer has several.")
+client_option = click.option(
+    "--client-id", default=None, help="Needed when the issuer has several."
+)
 
 
 def _service() -> PlatformService:
@@ -28,9 +30,13 @@ def _show(info: PlatformInfo, as_json: bool) -> None:
         return
     record = info.record
     for label, value in (
-        ("issuer", record.issuer), ("client id", record.client_id), ("name", info.name or "-"),
-        ("auth login URL", record.auth_login_url), ("auth token URL", record.auth_token_url),
-        ("key set URL", record.key_set_url), ("auth audience", record.auth_audience or "-"),
+        ("issuer", record.issuer),
+        ("client id", record.client_id),
+        ("name", info.name or "-"),
+        ("auth login URL", record.auth_login_url),
+        ("auth token URL", record.auth_token_url),
+        ("key set URL", record.key_set_url),
+        ("auth audience", record.auth_audience or "-"),
         ("registered via", info.registered_via),
     ):
         click.echo(f"{label + ':':<16} {value}")
@@ -57,12 +63,28 @@ def platform_group() -> None:
 @click.option("--deployment-id", "deployment_ids", multiple=True, required=True, help="Repeatable.")
 @click.option("--name", default="", help="A label for people.")
 @json_option
-def add(issuer: str, client_id: str, auth_login_url: str, auth_token_url: str, key_set_url: str,
-        auth_audience: str | None, deployment_ids: tuple[str, ...], name: str, as_json: bool) -> None:
+def add(
+    issuer: str,
+    client_id: str,
+    auth_login_url: str,
+    auth_token_url: str,
+    key_set_url: str,
+    auth_audience: str | None,
+    deployment_ids: tuple[str, ...],
+    name: str,
+    as_json: bool,
+) -> None:
     """Register a platform by hand."""
-    new = NewPlatform(issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
-                      auth_token_url=auth_token_url, key_set_url=key_set_url,
-                      auth_audience=auth_audience, name=name, deployment_ids=deployment_ids)
+    new = NewPlatform(
+        issuer=issuer,
+        client_id=client_id,
+        auth_login_url=auth_login_url,
+        auth_token_url=auth_token_url,
+        key_set_url=key_set_url,
+        auth_audience=auth_audience,
+        name=name,
+        deployment_ids=deployment_ids,
+    )
     try:
         info = _service().add(new)
     except PlatformError as exc:
@@ -80,9 +102,17 @@ def list_platforms(as_json: bool) -> None:
         return
     print_table(
         ["ISSUER", "CLIENT ID", "NAME", "DEPLOYMENTS", "INACTIVE", "VIA"],
-        [[p.record.issuer, p.record.client_id, p.name or "-",
-          sum(d.active for d in p.deployments), sum(not d.active for d in p.deployments),
-          p.registered_via] for p in platforms],
+        [
+            [
+                p.record.issuer,
+                p.record.client_id,
+                p.name or "-",
+                sum(d.active for d in p.deployments),
+                sum(not d.active for d in p.deployments),
+                p.registered_via,
+            ]
+            for p in platforms
+        ],
     )
 
 
@@ -135,7 +165,9 @@ def deployment_add(issuer: str, client_id: str | None, deployment_id: str, as_js
 @client_option
 @click.option("--deployment-id", required=True)
 @json_option
-def deployment_remove(issuer: str, client_id: str | None, deployment_id: str, as_json: bool) -> None:
+def deployment_remove(
+    issuer: str, client_id: str | None, deployment_id: str, as_json: bool
+) -> None:
     """Remove a deployment; its launches are refused afterwards."""
     try:
         info = _service().remove_deployment(issuer, client_id, deployment_id)

@@ -20,9 +20,16 @@ def _default_workers() -> int:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=_default_workers, show_default="2 x cores + 1, at most 8",
-              type=click.IntRange(1, 64), help="gunicorn worker processes.")
-@click.option("--no-consumer", is_flag=True, help="Do not start the job consumer beside the web workers.")
+@click.option(
+    "--workers",
+    default=_default_workers,
+    show_default="2 x cores + 1, at most 8",
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--no-consumer", is_flag=True, help="Do not start the job consumer beside the web workers."
+)
 def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
     """Run the web app with gunicorn and one job consumer beside it (periodic jobs run there).
 
@@ -32,7 +39,9 @@ def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
 
     app = load_app()
     settings = app.extensions["bridge.settings"]
-    click.echo(f"Assessment Bridge on http://{host}:{port} (public URL {settings.base_url})", err=True)
+    click.echo(
+        f"Assessment Bridge on http://{host}:{port} (public URL {settings.base_url})", err=True
+    )
     click.echo(f"manual registration details: {settings.base_url}/lti/config", err=True)
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -57,18 +66,22 @@ def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
 
 
 def _start_consumer() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "plugin", "worker"])  # noqa: S603 - fixed argv
+    return subprocess.Popen([sys.executable, "-m", "plugin", "worker"])
 
 
 @click.command()
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
-@click.option("--no-periodic", is_flag=True,
-              help="Do not run periodic jobs (use on all workers but one when several run).")
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Do not run periodic jobs (use on all workers but one when several run).",
+)
 def worker(threads: int, no_periodic: bool) -> None:
     """Run a job consumer (RedisHuey: start as many as you like, on any machine)."""
     load_app()
     from plugin.jobs import huey
 
-    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=not no_periodic,
-                                    check_worker_health=True)
+    consumer = huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=not no_periodic, check_worker_health=True
+    )
     consumer.run()

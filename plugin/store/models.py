@@ -34,9 +34,7 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(
-        self, value: dt.datetime | None, dialect: object
-    ) -> dt.datetime | None:
+    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -25,7 +25,13 @@ def wants_json() -> bool:
 
 
 def refusal(
-    *, status: int, code: str, message: str, admin_hint: str = "", template: str = "error.html", **extra: object
+    *,
+    status: int,
+    code: str,
+    message: str,
+    admin_hint: str = "",
+    template: str = "error.html",
+    **extra: object,
 ) -> tuple[Response | str, int]:
     """Log the refusal under a fresh id and render it."""
     error_id = secrets.token_hex(6)
@@ -34,13 +40,21 @@ def refusal(
         body = {"error": code, "message": message, "admin_hint": admin_hint, "error_id": error_id}
         return jsonify(body), status
     page = render_template(
-        template, code=code, message=message, admin_hint=admin_hint, error_id=error_id, status=status, **extra
+        template,
+        code=code,
+        message=message,
+        admin_hint=admin_hint,
+        error_id=error_id,
+        status=status,
+        **extra,
     )
     return page, status
 
 
 def _lti_error(error: LtiLaunchError) -> tuple[Response | str, int]:
-    return refusal(status=error.status, code=error.code, message=error.message, admin_hint=error.admin_hint)
+    return refusal(
+        status=error.status, code=error.code, message=error.message, admin_hint=error.admin_hint
+    )
 
 
 def _cookies_blocked(error: CookiesBlockedError) -> tuple[Response | str, int]:
@@ -65,7 +79,8 @@ def _registration_error(error: RegistrationError) -> tuple[Response | str, int]:
 
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     return refusal(
-        status=error.code or 500, code=(error.name or "error").lower().replace(" ", "_"),
+        status=error.code or 500,
+        code=(error.name or "error").lower().replace(" ", "_"),
         message=error.description or "",
     )
 

@@ -10,6 +10,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti.roles import LaunchRole
 from lti.tool_configuration import static_configuration
@@ -22,7 +23,7 @@ STATE_COOKIE_PREFIX = "lti1p3-"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response:
+def login() -> WerkzeugResponse:
     params = request.values.to_dict()
     tool = get_tool()
     target = tool.login(params)
@@ -43,7 +44,11 @@ def login() -> Response:
 @bp.route("/launch", methods=["POST"])
 def launch() -> Response:
     summary = get_tool().launch()
-    template = "landing_instructor.html" if summary.role is LaunchRole.INSTRUCTOR else "landing_learner.html"
+    template = (
+        "landing_instructor.html"
+        if summary.role is LaunchRole.INSTRUCTOR
+        else "landing_learner.html"
+    )
     response = make_response(render_template(template, launch=summary))
     # The state cookie has served its purpose; clear it so they do not pile up.
     response.delete_cookie(STATE_COOKIE_PREFIX + request.form.get("state", ""), path="/")

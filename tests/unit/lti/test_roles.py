@@ -16,8 +16,14 @@ M = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
         (["Instructor"], LaunchRole.INSTRUCTOR),
         ([M + "Administrator"], LaunchRole.INSTRUCTOR),
         ([M + "ContentDeveloper"], LaunchRole.INSTRUCTOR),
-        (["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"], LaunchRole.INSTRUCTOR),
-        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"], LaunchRole.INSTRUCTOR),
+        (
+            ["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"],
+            LaunchRole.INSTRUCTOR,
+        ),
+        (
+            ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"],
+            LaunchRole.INSTRUCTOR,
+        ),
         ([M + "Learner", M + "Instructor"], LaunchRole.INSTRUCTOR),
         (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student"], LaunchRole.LEARNER),
         ([M + "Mentor"], LaunchRole.LEARNER),

@@ -63,7 +63,9 @@ def test_rotation_without_overlap_signs_at_once_and_old_key_stays_published(app:
 def test_signature_verifies_with_the_published_jwk(app: Flask) -> None:
     service = keys(app)
     signing = service.signing_key()
-    token = jwt.encode({"sub": "x"}, signing.private_key, algorithm="RS256", headers={"kid": signing.kid})
+    token = jwt.encode(
+        {"sub": "x"}, signing.private_key, algorithm="RS256", headers={"kid": signing.kid}
+    )
     jwk = next(k for k in service.public_jwks()["keys"] if k["kid"] == signing.kid)
     public = jwt.PyJWK(jwk).key
     assert jwt.decode(token, public, algorithms=["RS256"]) == {"sub": "x"}
