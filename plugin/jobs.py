@@ -48,9 +48,15 @@ def consumer_app() -> Flask:
     return create_app()
 
 
+@huey.on_startup()
+def record_startup() -> None:
+    """A consumer that starts counts as alive at once, not a minute later."""
+    heartbeat.call_local()
+
+
 @huey.periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
-    """Record that a consumer with periodic tasks is alive (shown by ``/healthz``)."""
+    """Record that a consumer is alive (shown by ``/healthz``)."""
     from plugin.cache import cache
 
     with consumer_app().app_context():

@@ -17,11 +17,10 @@ def render_metrics(app: Flask) -> str:
     keys = app.extensions["bridge.keys"].public_jwks()["keys"]
     with session_factory(app)() as session:
         platforms = session.scalar(select(func.count(Platform.id))) or 0
-        deployments = dict(
-            session.execute(
-                select(Deployment.active, func.count(Deployment.id)).group_by(Deployment.active)
-            ).tuples()
-        )
+        rows = session.execute(
+            select(Deployment.active, func.count(Deployment.id)).group_by(Deployment.active)
+        ).all()
+        deployments = {bool(active): count for active, count in rows}
         users = session.scalar(select(func.count(LtiUser.id))) or 0
         links = session.scalar(select(func.count(ResourceLink.id))) or 0
     lines = [

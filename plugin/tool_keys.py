@@ -66,15 +66,16 @@ class ToolKeyService:
             session.add(self._new_key(signs_from=utcnow()))
             return True
 
-    def rotate(self, *, overlap: dt.timedelta) -> KeyInfo:
-        """Add a key that signs after ``overlap``; retire the current one ``overlap`` later."""
+    def rotate(self, *, overlap: dt.timedelta, keep_old: dt.timedelta | None = None) -> KeyInfo:
+        """Add a key that signs after ``overlap``; the current key stays published for
+        ``keep_old`` (default: ``overlap``) after the new one starts signing."""
         now = utcnow()
         with self._sessions.begin() as session:
             current = self._signing_row(session, now)
             new = self._new_key(signs_from=now + overlap)
             session.add(new)
             if current is not None:
-                current.retires_at = new.signs_from + overlap
+                current.retires_at = new.signs_from + (overlap if keep_old is None else keep_old)
             session.flush()
             return _info(new, now, None)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import typing as t
+
 import click
 from flask import Flask
 
@@ -24,3 +27,12 @@ def load_app(*, prepare: bool = True) -> Flask:
         for note in bootstrap(app):
             click.echo(note, err=True)
     return app
+
+
+@contextlib.contextmanager
+def reported(*errors: type[Exception]) -> t.Iterator[None]:
+    """Turn the expected ``errors`` into a one-line CLI error (stderr, exit code 1)."""
+    try:
+        yield
+    except errors as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from exc

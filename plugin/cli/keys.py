@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from plugin.cli.context import load_app
+from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
@@ -57,10 +58,13 @@ def list_keys(as_json: bool) -> None:
     show_default=True,
     help="Seconds the new key is published before it signs, and the old one stays after.",
 )
+@click.option("--keep-old", type=click.IntRange(0, 30 * 86400), default=None,
+              help="Seconds the old key stays published once the new one signs [default: OVERLAP].")
 @json_option
-def rotate(overlap: int, as_json: bool) -> None:
+def rotate(overlap: int, keep_old: int | None, as_json: bool) -> None:
     """Add a key: published now, signing after OVERLAP; the current key retires OVERLAP later."""
-    key = _service().rotate(overlap=dt.timedelta(seconds=overlap))
+    keep = None if keep_old is None else dt.timedelta(seconds=keep_old)
+    key = _service().rotate(overlap=dt.timedelta(seconds=overlap), keep_old=keep)
     if as_json:
         print_json(key)
     else:
@@ -72,8 +76,6 @@ def rotate(overlap: int, as_json: bool) -> None:
 @click.argument("kid")
 def retire(kid: str) -> None:
     """Withdraw KID from the JWKS now (it must not be the only key able to sign)."""
-    try:
+    with reported(LookupError, NoSigningKeyError):
         key = _service().retire(kid)
-    except (LookupError, NoSigningKeyError) as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from exc
     click.echo(f"key {key.kid} retired")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from plugin.cli.context import load_app
+from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
@@ -85,10 +86,8 @@ def add(
         name=name,
         deployment_ids=deployment_ids,
     )
-    try:
+    with reported(PlatformError):
         info = _service().add(new)
-    except PlatformError as exc:
-        raise click.ClickException(str(exc)) from exc
     _show(info, as_json)
 
 
@@ -122,10 +121,8 @@ def list_platforms(as_json: bool) -> None:
 @json_option
 def show(issuer: str, client_id: str | None, as_json: bool) -> None:
     """Show one platform with its deployments."""
-    try:
+    with reported(PlatformError):
         info = _service().get(issuer, client_id)
-    except PlatformError as exc:
-        raise click.ClickException(str(exc)) from exc
     _show(info, as_json)
 
 
@@ -134,10 +131,8 @@ def show(issuer: str, client_id: str | None, as_json: bool) -> None:
 @client_option
 def remove(issuer: str, client_id: str | None) -> None:
     """Remove a platform and its deployments; its launches are refused afterwards."""
-    try:
+    with reported(PlatformError):
         info = _service().remove(issuer, client_id)
-    except PlatformError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"removed {info.record.issuer} (client id {info.record.client_id})")
 
 
@@ -153,10 +148,8 @@ def deployment_group() -> None:
 @json_option
 def deployment_add(issuer: str, client_id: str | None, deployment_id: str, as_json: bool) -> None:
     """Add a deployment, or activate one that was refused at launch."""
-    try:
+    with reported(PlatformError):
         info = _service().add_deployment(issuer, client_id, deployment_id)
-    except PlatformError as exc:
-        raise click.ClickException(str(exc)) from exc
     _show(info, as_json)
 
 
@@ -169,8 +162,6 @@ def deployment_remove(
     issuer: str, client_id: str | None, deployment_id: str, as_json: bool
 ) -> None:
     """Remove a deployment; its launches are refused afterwards."""
-    try:
+    with reported(PlatformError):
         info = _service().remove_deployment(issuer, client_id, deployment_id)
-    except PlatformError as exc:
-        raise click.ClickException(str(exc)) from exc
     _show(info, as_json)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask import jsonify
 from sqlalchemy import text
 
+from plugin.jobs import last_heartbeat
 from plugin.store.db import get_session
 
 bp = Blueprint("health", __name__)
@@ -22,7 +23,10 @@ def healthz() -> tuple[Response, int]:
     except Exception as exc:  # noqa: BLE001 - reported, not swallowed
         checks["database"] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return jsonify(status="ok" if healthy else "degraded", checks=checks), 200 if healthy else 503
+    seen = last_heartbeat()
+    consumer = {"last_seen": seen.isoformat() if seen else None}
+    status = "ok" if healthy else "degraded"
+    return jsonify(status=status, checks=checks, consumer=consumer), 200 if healthy else 503
 
 
 @bp.get("/metrics")

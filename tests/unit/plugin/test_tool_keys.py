@@ -48,16 +48,23 @@ def test_rotation_publishes_before_signing_and_keeps_the_old_key(app: Flask) -> 
     assert old_info.retires_at == new.signs_from + dt.timedelta(hours=1)
 
 
-def test_rotation_without_overlap_signs_at_once_and_old_key_stays_published(app: Flask) -> None:
+def test_immediate_rotation_keeps_the_old_key_published(app: Flask) -> None:
     service = keys(app)
     old = service.signing_key()
-    new = service.rotate(overlap=dt.timedelta(0))
+    new = service.rotate(overlap=dt.timedelta(0), keep_old=dt.timedelta(hours=1))
     assert service.signing_key().kid == new.kid
     states = {k.kid: k.state for k in service.list_keys()}
-    # retires_at == signs_from + 0 == now: the old key leaves the JWKS at once only when
-    # its retirement time has passed.
-    assert states[new.kid] is KeyState.SIGNING
-    assert states[old.kid] in {KeyState.PREVIOUS, KeyState.RETIRED}
+    assert states == {old.kid: KeyState.PREVIOUS, new.kid: KeyState.SIGNING}
+    assert {k["kid"] for k in service.public_jwks()["keys"]} == {old.kid, new.kid}
+
+
+def test_emergency_rotation_withdraws_the_old_key_at_once(app: Flask) -> None:
+    service = keys(app)
+    old = service.signing_key()
+    new = service.rotate(overlap=dt.timedelta(0), keep_old=dt.timedelta(0))
+    assert service.signing_key().kid == new.kid
+    assert [k["kid"] for k in service.public_jwks()["keys"]] == [new.kid]
+    assert service.describe(old.kid).state is KeyState.RETIRED
 
 
 def test_signature_verifies_with_the_published_jwk(app: Flask) -> None:
@@ -88,7 +95,7 @@ def test_retire_refuses_the_only_signing_key(app: Flask) -> None:
 def test_retire_after_rotation_removes_the_old_key(app: Flask) -> None:
     service = keys(app)
     old = service.signing_key().kid
-    new = service.rotate(overlap=dt.timedelta(0)).kid
+    new = service.rotate(overlap=dt.timedelta(0), keep_old=dt.timedelta(hours=1)).kid
     service.retire(old)
     assert [k["kid"] for k in service.public_jwks()["keys"]] == [new]
     assert service.describe(old).state is KeyState.RETIRED
