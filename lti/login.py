@@ -112,6 +112,9 @@ def _unknown_platform(issuer: str, client_id: str | None) -> LtiLaunchError:
         "unknown_platform",
         f"Issuer {issuer!r} is not registered, or has several client ids and the platform"
         " did not send client_id.",
-        admin_hint="Register the platform, or make it send client_id in the login request.",
+        admin_hint=(
+            "Register it with `assessment-bridge platform add` or through dynamic registration;"
+            " when the issuer has several client ids, the platform must send client_id."
+        ),
         status=403,
     )
