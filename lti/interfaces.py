@@ -61,6 +61,16 @@ class KeySource(t.Protocol):
         """Every published public key as a JWK set."""
 
 
+class EphemeralStore(t.Protocol):
+    """Short-lived JSON values; ``take`` hands a value to exactly one caller."""
+
+    def put(self, key: str, value: t.Any, ttl_seconds: int) -> None: ...
+
+    def get(self, key: str) -> t.Any: ...
+
+    def take(self, key: str) -> t.Any: ...
+
+
 class Cache(t.Protocol):
     """The subset of a Flask-Caching ``Cache`` the LTI layer uses."""
 

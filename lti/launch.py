@@ -7,8 +7,9 @@ steps that are too lax:
 * state: the login's server-side record must exist and the browser must send
   the state cookie back (no cookie at all means cookies are blocked: offer a
   new window);
-* nonce: must be the one issued with that state, and is consumed at the end,
-  so a replayed id_token is refused in any browser;
+* nonce: must be the one issued with that state; the state record (and the
+  nonce with it) is taken atomically at the end, so a replayed id_token is
+  refused in any browser;
 * signature: RS256 only, kid required, ``aud``/``iss``/``exp``/``iat`` checked
   with a configurable leeway, ``azp`` checked, keys from a cached JWKS that is
   refetched once on an unknown kid;
@@ -32,6 +33,8 @@ from lti import claims
 from lti.errors import CookiesBlockedError
 from lti.errors import LtiLaunchError
 from lti.interfaces import DeploymentStatus
+from lti.jwt_parts import MalformedTokenError
+from lti.jwt_parts import unverified_parts
 
 if t.TYPE_CHECKING:
     from lti.interfaces import PlatformRecord
@@ -120,10 +123,11 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         if not token:
             raise LtiLaunchError("missing_id_token", "The launch carries no id_token.")
         try:
-            header = jwt.get_unverified_header(token)
-            body = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError as exc:
-            raise LtiLaunchError("malformed_id_token", "The id_token is not a valid JWT.") from exc
+            header, body = unverified_parts(token)
+        except MalformedTokenError as exc:
+            raise LtiLaunchError(
+                "malformed_id_token", f"The id_token is not a valid JWT: {exc}."
+            ) from exc
         if header.get("alg") not in ALLOWED_ALGORITHMS:
             raise LtiLaunchError(
                 "bad_algorithm",
@@ -165,7 +169,7 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 status=403,
             )
         self._platform = platform
-        self._registration = self._tool_config.find_registration_by_params(issuer, client_id)
+        self._registration = self._tool_config.registration_for(platform)
         return self
 
     def validate_jwt_signature(self) -> BridgeMessageLaunch:
@@ -241,10 +245,8 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
 
     def save_launch_data(self) -> BridgeMessageLaunch:
         assert self._login_state is not None
-        state = self._login_state.state
-        if self._states.take(state) is None or not self._states.consume_nonce(
-            self._login_state.nonce, state
-        ):
+        taken = self._states.take(self._login_state.state)
+        if taken is None or taken.nonce != self._login_state.nonce:
             raise LtiLaunchError(
                 "replayed", "This launch was already used; start again from the course.", status=401
             )

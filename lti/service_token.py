@@ -75,7 +75,9 @@ def request_access_token(
     }
     started = time.time()
     try:
-        response = session.post(platform.auth_token_url, data=data, headers={"Accept": "application/json"})
+        response = session.post(
+            platform.auth_token_url, data=data, headers={"Accept": "application/json"}
+        )
     except requests.RequestException as exc:
         raise TokenRequestError(
             f"token endpoint {platform.auth_token_url} unreachable ({type(exc).__name__})",
@@ -93,7 +95,9 @@ def request_access_token(
         token = str(body["access_token"])
         expires_in = float(body.get("expires_in", 3600))
     except (ValueError, KeyError, TypeError) as exc:
-        raise TokenRequestError("token endpoint answered without an access_token", status=200, retryable=True) from exc
+        raise TokenRequestError(
+            "token endpoint answered without an access_token", status=200, retryable=True
+        ) from exc
     granted = frozenset(str(body.get("scope") or " ".join(wanted)).split())
     return AccessToken(token=token, scopes=granted, expires_at=started + expires_in)
 

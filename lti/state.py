@@ -1,11 +1,11 @@
-"""OIDC login state and nonces, kept server-side in the cache and usable once.
+"""OIDC login state, kept server-side and usable once.
 
 pylti1p3 keeps nonces forever and only checks they exist, so a captured
 id_token can be replayed.  Here the login writes one record per ``state``
-(holding the nonce and the login parameters) and the launch *takes* it: the
-first launch deletes the record, every later use of the same state or nonce
-finds nothing.  Deleting is atomic on both backends (``os.remove`` for the
-file cache, ``DEL`` for Redis), so two concurrent replays cannot both win.
+holding the nonce and the login parameters, and the launch *takes* it: the
+first launch removes the record atomically, every later use of the same state
+finds nothing.  The nonce lives only inside that record, so taking the record
+consumes the nonce too.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import secrets
 import typing as t
 
 if t.TYPE_CHECKING:
-    from lti.interfaces import Cache
+    from lti.interfaces import EphemeralStore
 
 STATE_PREFIX = "lti-state:"
-NONCE_PREFIX = "lti-nonce:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,10 +32,10 @@ class LoginState:
 
 
 class LaunchStateStore:
-    """Issues and consumes login states and nonces."""
+    """Issues and consumes login states."""
 
-    def __init__(self, cache: Cache, *, ttl_seconds: int) -> None:
-        self._cache = cache
+    def __init__(self, store: EphemeralStore, *, ttl_seconds: int) -> None:
+        self._store = store
         self._ttl = ttl_seconds
 
     def begin(self, *, issuer: str, client_id: str, login_params: dict[str, str]) -> LoginState:
@@ -47,25 +46,15 @@ class LaunchStateStore:
             client_id=client_id,
             login_params=login_params,
         )
-        self._cache.set(STATE_PREFIX + state.state, dataclasses.asdict(state), timeout=self._ttl)
-        self._cache.set(NONCE_PREFIX + state.nonce, state.state, timeout=self._ttl)
+        self._store.put(STATE_PREFIX + state.state, dataclasses.asdict(state), self._ttl)
         return state
 
     def peek(self, state: str) -> LoginState | None:
-        """The login state, without consuming it (for the cookies-blocked page)."""
-        record = self._cache.get(STATE_PREFIX + state)
+        """The login state, without consuming it."""
+        record = self._store.get(STATE_PREFIX + state)
         return LoginState(**record) if record else None
 
     def take(self, state: str) -> LoginState | None:
-        """Consume ``state``: returns it to exactly one caller, ``None`` to all others."""
-        record = self._cache.get(STATE_PREFIX + state)
-        if not record or not self._cache.delete(STATE_PREFIX + state):
-            return None
-        return LoginState(**record)
-
-    def consume_nonce(self, nonce: str, state: str) -> bool:
-        """True once for a nonce issued with ``state``; False for unknown or reused nonces."""
-        owner = self._cache.get(NONCE_PREFIX + nonce)
-        if owner != state:
-            return False
-        return bool(self._cache.delete(NONCE_PREFIX + nonce))
+        """Consume ``state`` (and its nonce): returns it to exactly one caller."""
+        record = self._store.take(STATE_PREFIX + state)
+        return LoginState(**record) if record else None

@@ -70,19 +70,39 @@ class StoreToolConf(ToolConfAbstract):  # type: ignore[misc]
         return self._keys.public_jwks()
 
     def _registration(self, platform: PlatformRecord | None) -> Registration | None:
-        if platform is None:
-            return None
-        signing = self._keys.signing_key()
-        public_pem = signing.private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        registration = Registration()
+        return None if platform is None else self.registration_for(platform)
+
+    def registration_for(self, platform: PlatformRecord) -> Registration:
+        """A pylti1p3 registration whose tool keys are loaded only when a service needs them."""
+        registration = StoreRegistration(self._keys)
         registration.set_issuer(platform.issuer).set_client_id(platform.client_id)
         registration.set_auth_login_url(platform.auth_login_url)
         registration.set_auth_token_url(platform.auth_token_url)
         registration.set_key_set_url(platform.key_set_url)
         if platform.auth_audience:
             registration.set_auth_audience(platform.auth_audience)
-        registration.set_tool_private_key(signing.private_pem)
-        registration.set_tool_public_key(public_pem.decode())
         return registration
+
+
+class StoreRegistration(Registration):  # type: ignore[misc]
+    """A registration that asks the key source for the signing key on first use.
+
+    A launch never signs anything, so it should not pay for loading a key.
+    """
+
+    def __init__(self, keys: KeySource) -> None:
+        super().__init__()
+        self._keys = keys
+
+    def get_tool_private_key(self) -> str:
+        return self._keys.signing_key().private_pem
+
+    def get_tool_public_key(self) -> str:
+        public = self._keys.signing_key().private_key.public_key()
+        pem = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return pem.decode()
+
+    def get_kid(self) -> str:
+        return self._keys.signing_key().kid

@@ -68,3 +68,11 @@ def last_heartbeat() -> dt.datetime | None:
 
     value: t.Any = cache.get(HEARTBEAT_KEY)
     return dt.datetime.fromisoformat(value) if value else None
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def prune_launch_state() -> None:
+    """Remove expired login states and launch data from the file store."""
+    from plugin.lti_tool import EXTENSION_KEY
+
+    consumer_app().extensions[EXTENSION_KEY].ephemeral.prune()

@@ -18,6 +18,7 @@ from plugin.store.models import LtiContext
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from plugin.store.models import utcnow
+from plugin.store.upsert import upsert
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,11 +51,12 @@ class LaunchRecorder:
         context = body.get(claims.CONTEXT) or {}
         link = body.get(claims.RESOURCE_LINK) or {}
         with self._sessions.begin() as session:
-            self._upsert_user(session, platform, body)
+            if body.get("sub"):
+                _upsert_user(session, platform, body)
             if context.get("id"):
-                context_row = self._upsert_context(session, platform, context)
+                context_row = _upsert_context(session, platform, context)
                 if link.get("id"):
-                    self._upsert_link(session, platform, context_row, link, body)
+                    _upsert_link(session, platform, context_row, link, body)
         presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
         return LaunchSummary(
             launch_id=launch_id,
@@ -72,68 +74,57 @@ class LaunchRecorder:
             return_url=presentation.get("return_url"),
         )
 
-    @staticmethod
-    def _upsert_user(
-        session: Session, platform: PlatformRecord, body: t.Mapping[str, t.Any]
-    ) -> None:
-        subject = str(body.get("sub") or "")
-        if not subject:
-            return
-        row = session.scalar(
-            select(LtiUser).where(LtiUser.platform_id == platform.id, LtiUser.subject == subject)
-        )
-        if row is None:
-            row = LtiUser(platform_id=platform.id, subject=subject)
-            session.add(row)
-        row.name = str(body.get("name") or row.name or "")
-        row.email = str(body.get("email") or row.email or "")
-        row.last_launch_at = utcnow()
 
-    @staticmethod
-    def _upsert_context(
-        session: Session, platform: PlatformRecord, context: t.Mapping[str, t.Any]
-    ) -> LtiContext:
-        row = session.scalar(
-            select(LtiContext).where(
-                LtiContext.platform_id == platform.id, LtiContext.context_id == str(context["id"])
-            )
-        )
-        if row is None:
-            row = LtiContext(platform_id=platform.id, context_id=str(context["id"]))
-            session.add(row)
-        row.title = str(context.get("title") or row.title or "")
-        row.label = str(context.get("label") or row.label or "")
-        session.flush()
-        return row
+def _upsert_user(session: Session, platform: PlatformRecord, body: t.Mapping[str, t.Any]) -> None:
+    upsert(
+        session,
+        LtiUser,
+        keys={"platform_id": platform.id, "subject": str(body["sub"])},
+        values={
+            "name": str(body.get("name") or ""),
+            "email": str(body.get("email") or ""),
+            "last_launch_at": utcnow(),
+        },
+        keep_when_empty=("name", "email"),
+    )
 
-    @staticmethod
-    def _upsert_link(
-        session: Session,
-        platform: PlatformRecord,
-        context: LtiContext,
-        link: t.Mapping[str, t.Any],
-        body: t.Mapping[str, t.Any],
-    ) -> None:
-        deployment = session.scalar(
-            select(Deployment).where(
-                Deployment.platform_id == platform.id,
-                Deployment.deployment_id == body.get(claims.DEPLOYMENT_ID),
-            )
+
+def _upsert_context(
+    session: Session, platform: PlatformRecord, context: t.Mapping[str, t.Any]
+) -> int:
+    return upsert(
+        session,
+        LtiContext,
+        keys={"platform_id": platform.id, "context_id": str(context["id"])},
+        values={"title": str(context.get("title") or ""), "label": str(context.get("label") or "")},
+        keep_when_empty=("title", "label"),
+    )
+
+
+def _upsert_link(
+    session: Session,
+    platform: PlatformRecord,
+    context_row_id: int,
+    link: t.Mapping[str, t.Any],
+    body: t.Mapping[str, t.Any],
+) -> None:
+    deployment = session.scalar(
+        select(Deployment.id).where(
+            Deployment.platform_id == platform.id,
+            Deployment.deployment_id == body.get(claims.DEPLOYMENT_ID),
         )
-        assert deployment is not None, "validated launches come from known deployments"
-        row = session.scalar(
-            select(ResourceLink).where(
-                ResourceLink.context_id == context.id,
-                ResourceLink.resource_link_id == str(link["id"]),
-            )
-        )
-        if row is None:
-            row = ResourceLink(
-                context_id=context.id, resource_link_id=str(link["id"]), deployment_id=deployment.id
-            )
-            session.add(row)
-        ags = body.get(claims.AGS_ENDPOINT) or {}
-        row.title = str(link.get("title") or row.title or "")
-        row.lineitems_url = ags.get("lineitems") or row.lineitems_url
-        row.lineitem_url = ags.get("lineitem") or row.lineitem_url
-        row.ags_scopes = " ".join(ags.get("scope") or []) or row.ags_scopes
+    )
+    ags = body.get(claims.AGS_ENDPOINT) or {}
+    upsert(
+        session,
+        ResourceLink,
+        keys={"context_id": context_row_id, "resource_link_id": str(link["id"])},
+        values={
+            "deployment_id": deployment,
+            "title": str(link.get("title") or ""),
+            "lineitems_url": ags.get("lineitems") or "",
+            "lineitem_url": ags.get("lineitem") or "",
+            "ags_scopes": " ".join(ags.get("scope") or []),
+        },
+        keep_when_empty=("title", "lineitems_url", "lineitem_url", "ags_scopes"),
+    )

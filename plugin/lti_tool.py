@@ -9,7 +9,6 @@ import typing as t
 
 from flask import Flask
 from flask import current_app
-from pylti1p3.contrib.flask import FlaskCacheDataStorage
 from pylti1p3.contrib.flask import FlaskRequest
 
 from config import Settings
@@ -19,12 +18,15 @@ from lti.http import TimeoutSession
 from lti.jwks import PlatformKeySets
 from lti.launch import BridgeMessageLaunch
 from lti.launch import LaunchPolicy
+from lti.launch_data import EphemeralLaunchDataStorage
 from lti.login import LoginRedirect
 from lti.login import begin_login
 from lti.state import LaunchStateStore
 from lti.tool_conf import StoreToolConf
 from lti.tool_configuration import ToolUrls
 from plugin.cache import cache
+from plugin.ephemeral import EphemeralStore
+from plugin.ephemeral import store_for
 from plugin.launches import LaunchRecorder
 from plugin.launches import LaunchSummary
 from plugin.platforms import NewPlatform
@@ -46,6 +48,7 @@ class LtiTool:
     key_sets: PlatformKeySets
     urls: ToolUrls
     http: TimeoutSession
+    ephemeral: EphemeralStore
 
     def login(self, params: t.Mapping[str, str]) -> LoginRedirect:
         return begin_login(
@@ -64,7 +67,7 @@ class LtiTool:
             states=self.states,
             key_sets=self.key_sets,
             policy=LaunchPolicy(leeway_seconds=self.settings.clock_skew_seconds),
-            launch_data_storage=FlaskCacheDataStorage(cache),
+            launch_data_storage=EphemeralLaunchDataStorage(self.ephemeral),
         ).validate()
         return self.recorder.record(
             message.platform, message.get_launch_id(), message.get_launch_data()
@@ -101,16 +104,18 @@ def init_app(
     http = TimeoutSession(
         connect_timeout=settings.http_connect_timeout, read_timeout=settings.http_read_timeout
     )
+    ephemeral = store_for(settings.cache_url, settings.data_dir)
     app.extensions[EXTENSION_KEY] = LtiTool(
         settings=settings,
         platforms=platforms,
         keys=keys,
         recorder=LaunchRecorder(session_factory(app)),
         tool_conf=StoreToolConf(platforms, keys),
-        states=LaunchStateStore(cache, ttl_seconds=settings.launch_state_ttl_seconds),
+        states=LaunchStateStore(ephemeral, ttl_seconds=settings.launch_state_ttl_seconds),
         key_sets=PlatformKeySets(cache, http, ttl_seconds=settings.jwks_cache_seconds),
         urls=ToolUrls(settings.base_url),
         http=http,
+        ephemeral=ephemeral,
     )
 
 

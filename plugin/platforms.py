@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -60,19 +61,51 @@ class NewPlatform:
 
 
 class PlatformService:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    """Registrations, with a short per-process memory of the launch-path lookups.
+
+    Every launch looks up its platform and deployment; remembering positive answers for
+    ``cache_seconds`` keeps the database out of the hot path.  Changes made through
+    this object are seen at once; changes made by another process (the CLI) within
+    ``cache_seconds``: a removed platform or deployment stops launching after at most
+    that long, a newly added or activated one works at once.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, cache_seconds: float = 5.0) -> None:
         self._sessions = sessions
+        self._cache_seconds = cache_seconds
+        self._platform_memo: dict[str, tuple[float, list[PlatformRecord]]] = {}
+        self._active_memo: dict[tuple[int, str], float] = {}
+
+    def _forget(self) -> None:
+        self._platform_memo.clear()
+        self._active_memo.clear()
 
     # -- ToolStore ---------------------------------------------------------------------------
 
     def find_platforms(self, issuer: str) -> list[PlatformRecord]:
+        now = time.monotonic()
+        memo = self._platform_memo.get(issuer)
+        if memo is not None and memo[0] > now:
+            return memo[1]
         with self._sessions() as session:
             rows = session.scalars(
                 select(Platform).where(Platform.issuer == issuer).order_by(Platform.id)
             )
-            return [_record(row) for row in rows]
+            found = [_record(row) for row in rows]
+        if found:
+            self._platform_memo[issuer] = (now + self._cache_seconds, found)
+        return found
 
     def deployment_status(self, platform: PlatformRecord, deployment_id: str) -> DeploymentStatus:
+        now = time.monotonic()
+        if self._active_memo.get((platform.id, deployment_id), 0.0) > now:
+            return DeploymentStatus.ACTIVE
+        status = self._deployment_status(platform, deployment_id)
+        if status is DeploymentStatus.ACTIVE:
+            self._active_memo[(platform.id, deployment_id)] = now + self._cache_seconds
+        return status
+
+    def _deployment_status(self, platform: PlatformRecord, deployment_id: str) -> DeploymentStatus:
         with self._sessions() as session:
             active = session.scalar(
                 select(Deployment.active).where(
@@ -103,6 +136,7 @@ class PlatformService:
         :raises PlatformError: bad URL, duplicate registration.
         """
         _check_urls(new)
+        self._forget()
         with self._sessions.begin() as session:
             row = _find(session, new.issuer, new.client_id)
             if row is not None and new.registered_via == "manual":
@@ -135,6 +169,7 @@ class PlatformService:
             return _info(_require(session, issuer, client_id))
 
     def remove(self, issuer: str, client_id: str | None = None) -> PlatformInfo:
+        self._forget()
         with self._sessions.begin() as session:
             row = _require(session, issuer, client_id)
             info = _info(row)
@@ -145,6 +180,7 @@ class PlatformService:
         self, issuer: str, client_id: str | None, deployment_id: str
     ) -> PlatformInfo:
         """Add ``deployment_id`` or activate it if it was recorded inactive."""
+        self._forget()
         with self._sessions.begin() as session:
             row = _require(session, issuer, client_id)
             _activate(session, row, deployment_id)
@@ -155,6 +191,7 @@ class PlatformService:
     def remove_deployment(
         self, issuer: str, client_id: str | None, deployment_id: str
     ) -> PlatformInfo:
+        self._forget()
         with self._sessions.begin() as session:
             row = _require(session, issuer, client_id)
             match = next((d for d in row.deployments if d.deployment_id == deployment_id), None)

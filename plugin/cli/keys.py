@@ -58,8 +58,12 @@ def list_keys(as_json: bool) -> None:
     show_default=True,
     help="Seconds the new key is published before it signs, and the old one stays after.",
 )
-@click.option("--keep-old", type=click.IntRange(0, 30 * 86400), default=None,
-              help="Seconds the old key stays published once the new one signs [default: OVERLAP].")
+@click.option(
+    "--keep-old",
+    type=click.IntRange(0, 30 * 86400),
+    default=None,
+    help="Seconds the old key stays published once the new one signs [default: OVERLAP].",
+)
 @json_option
 def rotate(overlap: int, keep_old: int | None, as_json: bool) -> None:
     """Add a key: published now, signing after OVERLAP; the current key retires OVERLAP later."""

@@ -159,6 +159,6 @@ class ResourceLink(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"))
     resource_link_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(512), default="")
-    lineitems_url: Mapped[str | None] = mapped_column(String(1024), nullable=True)
-    lineitem_url: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    lineitems_url: Mapped[str] = mapped_column(String(1024), default="")
+    lineitem_url: Mapped[str] = mapped_column(String(1024), default="")
     ags_scopes: Mapped[str] = mapped_column(Text, default="")

@@ -100,7 +100,11 @@ def course(lms: SandboxLms) -> SandboxCourse:
 
 
 def launch_as(
-    lms: SandboxLms, registration: Registration, course: SandboxCourse, user_id: str, **fields: t.Any
+    lms: SandboxLms,
+    registration: Registration,
+    course: SandboxCourse,
+    user_id: str,
+    **fields: t.Any,
 ) -> requests.Response:
     prepared = lms.launch(
         client_id=registration.client_id,

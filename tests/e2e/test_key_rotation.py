@@ -39,8 +39,12 @@ def test_platform_rotates_between_login_and_launch(
 ) -> None:
     assert launch_as(lms, registration, course, course.learner_id).status_code == 200
     browser = SandboxBrowser()
-    prepared = lms.launch(client_id=registration.client_id, user_id=course.learner_id,
-                          context_id=course.context_id, resource_link_id=course.resource_link_id)
+    prepared = lms.launch(
+        client_id=registration.client_id,
+        user_id=course.learner_id,
+        context_id=course.context_id,
+        resource_link_id=course.resource_link_id,
+    )
     initiation = prepared["login_initiation"]
     form = autosubmit_form(browser.post(initiation["url"], data=initiation["params"]))
     assert form is not None
@@ -66,10 +70,16 @@ def test_tool_rotates_while_the_platform_caches_its_key_set(
     assert SCORE in request_access_token(platform, new, [SCORE], session=http).scopes
     # An assertion the old key signed just before the rotation is still accepted.
     in_flight = client_assertion(platform, old)
-    answer = http.post(platform.auth_token_url, data={
-        "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-        "client_assertion": in_flight, "scope": SCORE,
-    }, timeout=5)
+    answer = http.post(
+        platform.auth_token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": in_flight,
+            "scope": SCORE,
+        },
+        timeout=5,
+    )
     assert answer.status_code == 200, answer.text
 
 
@@ -77,6 +87,10 @@ def test_token_request_with_an_unregistered_scope_is_refused(
     lms: SandboxLms, tool: RunningTool, registration: Registration
 ) -> None:
     with pytest.raises(TokenRequestError) as raised:
-        request_access_token(platform_of(tool, lms), keys_of(tool).signing_key(),
-                             ["https://example.com/scope/not-granted"], session=requests.Session())
+        request_access_token(
+            platform_of(tool, lms),
+            keys_of(tool).signing_key(),
+            ["https://example.com/scope/not-granted"],
+            session=requests.Session(),
+        )
     assert raised.value.status == 400 and not raised.value.retryable

@@ -82,7 +82,9 @@ def test_missing_required_claims_are_named(
     removed: list[str],
     message: str,
 ) -> None:
-    page = launch_as(lms, registration, course, course.learner_id, tamper="missing_claims", remove_claims=removed)
+    page = launch_as(
+        lms, registration, course, course.learner_id, tamper="missing_claims", remove_claims=removed
+    )
     assert page.status_code in (400, 401), page.text
     assert message in page.text
     assert stored_rows(tool) == (0, 0, 0)
@@ -92,8 +94,12 @@ def _stop_before_launch(
     lms: SandboxLms, registration: Registration, course: SandboxCourse, browser: SandboxBrowser
 ) -> tuple[str, dict[str, str]]:
     """Do the login and the platform's authorization, return the form the browser would post."""
-    prepared = lms.launch(client_id=registration.client_id, user_id=course.learner_id,
-                          context_id=course.context_id, resource_link_id=course.resource_link_id)
+    prepared = lms.launch(
+        client_id=registration.client_id,
+        user_id=course.learner_id,
+        context_id=course.context_id,
+        resource_link_id=course.resource_link_id,
+    )
     initiation = prepared["login_initiation"]
     auth_page = browser.post(initiation["url"], data=initiation["params"])
     form = autosubmit_form(auth_page)

@@ -13,7 +13,6 @@ from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 from plugin.store.db import session_factory
-from plugin.store.models import LtiContext
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from tests.e2e.conftest import Registration
@@ -51,7 +50,12 @@ def test_instructor_launch_lands_on_the_instructor_page(
 
 def test_dynamic_registration_then_launch(lms: SandboxLms, tool: RunningTool) -> None:
     token = lms.registration_token()
-    query = urlencode({"openid_configuration": token["openid_configuration"], "registration_token": token["token"]})
+    query = urlencode(
+        {
+            "openid_configuration": token["openid_configuration"],
+            "registration_token": token["token"],
+        }
+    )
     page = SandboxBrowser().get(f"{tool.url}/lti/register?{query}")
     assert page.status_code == 200, page.text
     assert "org.imsglobal.lti.close" in page.text
@@ -63,7 +67,9 @@ def test_dynamic_registration_then_launch(lms: SandboxLms, tool: RunningTool) ->
     assert registered["jwks_uri"] == f"{tool.url}/lti/jwks"
     assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in registered["scopes"]
 
-    registration = Registration(platforms[0].client_id, info.deployments[0].deployment_id, lms.issuer)
+    registration = Registration(
+        platforms[0].client_id, info.deployments[0].deployment_id, lms.issuer
+    )
     course = lms.create_course()
     page = launch_as(lms, registration, course, course.learner_id)
     assert page.status_code == 200 and 'data-role="learner"' in page.text
@@ -71,9 +77,16 @@ def test_dynamic_registration_then_launch(lms: SandboxLms, tool: RunningTool) ->
 
 def test_dynamic_registration_token_cannot_be_reused(lms: SandboxLms, tool: RunningTool) -> None:
     token = lms.registration_token()
-    query = urlencode({"openid_configuration": token["openid_configuration"], "registration_token": token["token"]})
+    query = urlencode(
+        {
+            "openid_configuration": token["openid_configuration"],
+            "registration_token": token["token"],
+        }
+    )
     assert SandboxBrowser().get(f"{tool.url}/lti/register?{query}").status_code == 200
-    again = SandboxBrowser().get(f"{tool.url}/lti/register?{query}", headers={"Accept": "application/json"})
+    again = SandboxBrowser().get(
+        f"{tool.url}/lti/register?{query}", headers={"Accept": "application/json"}
+    )
     assert again.status_code == 400
     assert again.json()["error"] == "registration_failed"
     assert "refused the registration" in again.json()["message"]
@@ -108,22 +121,37 @@ def test_unknown_deployment_is_recorded_inactive_and_refused(
         assert session.scalar(select(func.count(LtiUser.id))) == 0
 
     tool.platforms.add_deployment(lms.issuer, registration.client_id, other)
-    assert launch_as(lms, registration, course, course.learner_id, deployment_id=other).status_code == 200
+    assert (
+        launch_as(lms, registration, course, course.learner_id, deployment_id=other).status_code
+        == 200
+    )
 
 
-def test_unknown_platform_login_is_refused(lms: SandboxLms, tool: RunningTool, course: SandboxCourse) -> None:
+def test_unknown_platform_login_is_refused(
+    lms: SandboxLms, tool: RunningTool, course: SandboxCourse
+) -> None:
     page = SandboxBrowser().post(
         f"{tool.url}/lti/login",
-        data={"iss": "https://unknown.example", "login_hint": "x", "target_link_uri": f"{tool.url}/lti/launch"},
+        data={
+            "iss": "https://unknown.example",
+            "login_hint": "x",
+            "target_link_uri": f"{tool.url}/lti/launch",
+        },
     )
     assert page.status_code == 403 and "platform add" in page.text
 
 
-def test_login_to_a_foreign_target_is_refused(lms: SandboxLms, tool: RunningTool, registration: Registration) -> None:
+def test_login_to_a_foreign_target_is_refused(
+    lms: SandboxLms, tool: RunningTool, registration: Registration
+) -> None:
     page = SandboxBrowser().post(
         f"{tool.url}/lti/login",
-        data={"iss": lms.issuer, "login_hint": "x", "client_id": registration.client_id,
-              "target_link_uri": "https://evil.example/steal"},
+        data={
+            "iss": lms.issuer,
+            "login_hint": "x",
+            "client_id": registration.client_id,
+            "target_link_uri": "https://evil.example/steal",
+        },
     )
     assert page.status_code == 400 and "another site" in page.text
 
@@ -131,8 +159,12 @@ def test_login_to_a_foreign_target_is_refused(lms: SandboxLms, tool: RunningTool
 def test_canvas_deployment_id_login_parameter_is_accepted(
     lms: SandboxLms, tool: RunningTool, registration: Registration, course: SandboxCourse
 ) -> None:
-    prepared = lms.launch(client_id=registration.client_id, user_id=course.learner_id,
-                          context_id=course.context_id, resource_link_id=course.resource_link_id)
+    prepared = lms.launch(
+        client_id=registration.client_id,
+        user_id=course.learner_id,
+        context_id=course.context_id,
+        resource_link_id=course.resource_link_id,
+    )
     initiation = prepared["login_initiation"]
     params = dict(initiation["params"])
     params["deployment_id"] = params.pop("lti_deployment_id")

@@ -22,7 +22,9 @@ def free_port() -> int:
         return port
 
 
-def wait_for(url: str, predicate: t.Callable[[requests.Response], bool], seconds: float = 30) -> requests.Response:
+def wait_for(
+    url: str, predicate: t.Callable[[requests.Response], bool], seconds: float = 30
+) -> requests.Response:
     deadline = time.monotonic() + seconds
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -50,11 +52,16 @@ def test_serve_runs_web_and_consumer(tmp_path: Path, database_url: str) -> None:
     env.pop("BRIDGE_SECRET_KEYS", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "plugin", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        health = wait_for(base + "/healthz", lambda r: r.status_code == 200 and r.json()["consumer"]["last_seen"])
+        health = wait_for(
+            base + "/healthz", lambda r: r.status_code == 200 and r.json()["consumer"]["last_seen"]
+        )
         assert health.json()["checks"]["database"] == "ok"
         jwks = requests.get(base + "/lti/jwks", timeout=5).json()
         assert len(jwks["keys"]) == 1 and jwks["keys"][0]["alg"] == "RS256"

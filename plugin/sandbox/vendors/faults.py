@@ -56,8 +56,13 @@ class FaultPlan:
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         plan = cls(**dict(body))
-        rates = (plan.error_rate, plan.rate_limit_rate, plan.malformed_rate, plan.truncated_rate,
-                 plan.slow_rate)
+        rates = (
+            plan.error_rate,
+            plan.rate_limit_rate,
+            plan.malformed_rate,
+            plan.truncated_rate,
+            plan.slow_rate,
+        )
         if any(not isinstance(r, int | float) or not 0 <= r <= 1 for r in rates) or sum(rates) > 1:
             raise ValueError("rates must be numbers in [0, 1] that sum to at most 1")
         if min(plan.latency_ms, plan.retry_after, plan.slow_ms) < 0:

@@ -55,7 +55,9 @@ def test_platform_lifecycle(run: t.Callable[..., Result]) -> None:
     assert listed[0]["record"]["issuer"] == ISSUER
     assert [d["deployment_id"] for d in listed[0]["deployments"]] == ["dep-1", "dep-2"]
 
-    added = run("platform", "deployment", "add", "--issuer", ISSUER, "--deployment-id", "dep-3", "--json")
+    added = run(
+        "platform", "deployment", "add", "--issuer", ISSUER, "--deployment-id", "dep-3", "--json"
+    )
     assert [d["deployment_id"] for d in json.loads(added.stdout)["deployments"]][-1] == "dep-3"
     run("platform", "deployment", "remove", "--issuer", ISSUER, "--deployment-id", "dep-1")
     shown = run("platform", "show", "--issuer", ISSUER)
@@ -77,14 +79,18 @@ def test_errors_go_to_stderr_with_a_nonzero_exit(run: t.Callable[..., Result]) -
 def test_bad_setting_is_reported_before_anything_happens(
     run: t.Callable[..., Result], base_settings: dict[str, str]
 ) -> None:
-    result = CliRunner().invoke(main, ["keys", "list"], env={**base_settings, "BRIDGE_BASE_URL": "nope"})
+    result = CliRunner().invoke(
+        main, ["keys", "list"], env={**base_settings, "BRIDGE_BASE_URL": "nope"}
+    )
     assert result.exit_code != 0
     assert "BRIDGE_BASE_URL" in result.stderr
 
 
 def test_key_rotation_from_the_cli(run: t.Callable[..., Result]) -> None:
     first = json.loads(run("keys", "list", "--json").stdout)[0]["kid"]
-    rotated = json.loads(run("keys", "rotate", "--overlap", "0", "--keep-old", "3600", "--json").stdout)
+    rotated = json.loads(
+        run("keys", "rotate", "--overlap", "0", "--keep-old", "3600", "--json").stdout
+    )
     keys = {k["kid"]: k["state"] for k in json.loads(run("keys", "list", "--json").stdout)}
     assert keys == {first: "previous", rotated["kid"]: "signing"}
     assert run("keys", "retire", first).exit_code == 0

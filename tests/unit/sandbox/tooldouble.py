@@ -92,7 +92,10 @@ class ToolDouble:
         jwks = requests.get(issuer + "/jwks", timeout=5).json()
         kid = jwt.get_unverified_header(token)["kid"]
         key = next(jwt.PyJWK(k).key for k in jwks["keys"] if k["kid"] == kid)
-        claims = jwt.decode(token, key, algorithms=["RS256"], audience=self.client_id)
+        try:
+            claims = jwt.decode(token, key, algorithms=["RS256"], audience=self.client_id)
+        except jwt.PyJWTError as exc:
+            return jsonify(error=str(exc)), 401
         if claims["nonce"] != self._nonces.pop(state, None):
             return jsonify(error="nonce mismatch"), 400
         return jsonify(claims=claims)
@@ -142,7 +145,10 @@ class ToolDouble:
         """Sign ``claims`` RS256 with the newest tool key (or ``key``)."""
         signer = key or self.key
         return jwt.encode(
-            claims, signer.private_key, algorithm="RS256", headers={"kid": signer.kid, **(headers or {})}
+            claims,
+            signer.private_key,
+            algorithm="RS256",
+            headers={"kid": signer.kid, **(headers or {})},
         )
 
     def assertion_claims(self, audience: str, **overrides: t.Any) -> dict[str, t.Any]:
@@ -182,7 +188,7 @@ class ToolDouble:
 
 
 def authorization_request(
-    login_initiation: dict[str, t.Any], redirect_uri: str, **overrides: str
+    login_initiation: dict[str, t.Any], tool_redirect_uri: str, **overrides: str
 ) -> dict[str, str]:
     """The OIDC authentication request a tool sends for ``login_initiation``."""
     params = login_initiation["params"]
@@ -192,7 +198,7 @@ def authorization_request(
         "response_mode": "form_post",
         "prompt": "none",
         "client_id": params["client_id"],
-        "redirect_uri": redirect_uri,
+        "redirect_uri": tool_redirect_uri,
         "login_hint": params["login_hint"],
         "lti_message_hint": params["lti_message_hint"],
         "nonce": "nonce-" + secrets.token_hex(4),

@@ -1,0 +1,101 @@
+"""AGS 2.0 line item service (https://www.imsglobal.org/spec/lti-ags/v2p0#line-item-service)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import Blueprint
+from flask import Response
+from flask import request
+
+from plugin.sandbox.lms import vocab
+from plugin.sandbox.lms.access import authorize
+from plugin.sandbox.lms.access import read_typed_json
+from plugin.sandbox.lms.access import require_accept
+from plugin.sandbox.lms.access import typed_json
+from plugin.sandbox.lms.ags_schema import line_item_fields
+from plugin.sandbox.lms.ags_schema import line_item_json
+from plugin.sandbox.lms.extension import base_url
+from plugin.sandbox.lms.extension import current_lms
+from plugin.sandbox.lms.gradebook import add_line_item
+from plugin.sandbox.lms.gradebook import delete_line_item
+from plugin.sandbox.lms.gradebook import update_line_item
+from plugin.sandbox.lms.paging import paginate
+from plugin.sandbox.lms.urls import line_item_url
+
+if t.TYPE_CHECKING:
+    from plugin.sandbox.lms.models import LineItem
+
+bp = Blueprint("lms_ags", __name__, url_prefix="/api/contexts/<context_id>/lineitems")
+
+_READ = (vocab.SCOPE_LINEITEM, vocab.SCOPE_LINEITEM_READONLY)
+_FILTERS = (
+    ("resource_link_id", "resource_link_id"),
+    ("tag", "tag"),
+    ("resource_id", "resource_id"),
+)
+
+
+def _render(item: LineItem) -> dict[str, t.Any]:
+    return line_item_json(item, line_item_url(base_url(), item.context_id, item.id))
+
+
+@bp.get("")
+def list_line_items(context_id: str) -> Response:
+    """List the context's line items, filtered and paged."""
+    authorize(*_READ)
+    require_accept(vocab.MEDIA_LINEITEM_CONTAINER)
+    state = current_lms().state
+    state.context(context_id)
+    with state.lock:
+        items = [i for i in state.line_items.values() if i.context_id == context_id]
+    for param, field in _FILTERS:
+        if param in request.args:
+            items = [i for i in items if getattr(i, field) == request.args[param]]
+    page, headers = paginate(items)
+    response = typed_json([_render(i) for i in page], vocab.MEDIA_LINEITEM_CONTAINER)
+    response.headers.update(headers)
+    return response
+
+
+@bp.post("")
+def create_line_item(context_id: str) -> Response:
+    """Create a line item."""
+    authorize(vocab.SCOPE_LINEITEM)
+    require_accept(vocab.MEDIA_LINEITEM)
+    state = current_lms().state
+    state.context(context_id)
+    fields = line_item_fields(read_typed_json(vocab.MEDIA_LINEITEM))
+    item = add_line_item(state, context_id, fields)
+    response = typed_json(_render(item), vocab.MEDIA_LINEITEM, status=201)
+    response.headers["Location"] = line_item_url(base_url(), context_id, item.id)
+    return response
+
+
+@bp.get("/<line_item_id>")
+def get_line_item(context_id: str, line_item_id: str) -> Response:
+    """Return one line item."""
+    authorize(*_READ)
+    require_accept(vocab.MEDIA_LINEITEM)
+    item = current_lms().state.line_item(context_id, line_item_id)
+    return typed_json(_render(item), vocab.MEDIA_LINEITEM)
+
+
+@bp.put("/<line_item_id>")
+def put_line_item(context_id: str, line_item_id: str) -> Response:
+    """Replace a line item's label, maximum, tag, resource id and dates."""
+    authorize(vocab.SCOPE_LINEITEM)
+    require_accept(vocab.MEDIA_LINEITEM)
+    state = current_lms().state
+    item = state.line_item(context_id, line_item_id)
+    update_line_item(state, item, line_item_fields(read_typed_json(vocab.MEDIA_LINEITEM)))
+    return typed_json(_render(item), vocab.MEDIA_LINEITEM)
+
+
+@bp.delete("/<line_item_id>")
+def remove_line_item(context_id: str, line_item_id: str) -> Response:
+    """Delete a line item and its scores."""
+    authorize(vocab.SCOPE_LINEITEM)
+    state = current_lms().state
+    delete_line_item(state, state.line_item(context_id, line_item_id))
+    return Response(status=204)

@@ -1,0 +1,160 @@
+"""Mettl's test notifications: payloads and their delivery.
+
+Payloads follow ``vendors.md`` section 3.4 (field names of a third-party fixture):
+``finishTest`` to the schedule's ``testFinishNotificationUrl`` when the candidate
+finishes, ``gradedAssessment`` to ``testGradedNotificationUrl`` once graded. Both also
+carry ``invitation_key`` = the schedule's access key (the fixture shows the field on
+the finish payload; its meaning is this simulator's reading). Mettl signs neither.
+
+Mettl documents no retry behaviour. This simulator's choice: a JSON POST from one
+background thread, in the order the events happened; an answer other than 2xx or a
+failed connection is retried after each of ``retry_delays`` (default 1 s and 5 s: three
+tries in all), then the notification is dropped. Every try is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+import typing as t
+
+import requests
+
+from plugin.sandbox.vendors.mettl.exam import COMPLETION_MODES
+from plugin.sandbox.vendors.mettl.exam import rfc1123
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from plugin.sandbox.vendors.mettl.state import Candidate
+    from plugin.sandbox.vendors.mettl.state import Schedule
+
+DEFAULT_RETRY_DELAYS = (1.0, 5.0)
+
+
+def finish_payload(
+    schedule: Schedule, candidate: Candidate, url: str, now: float
+) -> dict[str, t.Any]:
+    return {
+        "EVENT_TYPE": "finishTest",
+        "invitation_key": schedule.access_key,
+        "assessment_id": schedule.assessment_id,
+        "candidate_instance_id": candidate.instance_id,
+        "context_data": None,
+        "timestamp_GMT": rfc1123(now),
+        "source_app": "sandbox",
+        "notification_url": url,
+        "name": candidate.name,
+        "email": candidate.email,
+        "finish_mode": COMPLETION_MODES[candidate.mode][2],
+    }
+
+
+def graded_payload(schedule: Schedule, candidate: Candidate, now: float) -> dict[str, t.Any]:
+    status = candidate.doc["testStatus"]
+    result = status["result"]
+    report = f"https://tests.mettl.com/report/{candidate.token}"
+    sectional = [
+        {"sectionName": s["sectionName"], "marksScored": s["totalMarks"], "maxMarks": s["maxMarks"]}
+        for s in result["sectionMarks"]
+    ]
+    return {
+        "EVENT_TYPE": "gradedAssessment",
+        "invitation_key": schedule.access_key,
+        "assessmentId": schedule.assessment_id,
+        "candidate_instance_id": candidate.instance_id,
+        "context_data": None,
+        "timestamp_GMT": rfc1123(now),
+        "finish_mode": COMPLETION_MODES[candidate.mode][2],
+        "start_time_GMT": status["startTime"],
+        "end_time_GMT": status["endTime"],
+        "start_time": status["startTime"],
+        "end_time": status["endTime"],
+        "marks_scored": result["totalMarks"],
+        "max_marks": result["maxMarks"],
+        "total_attempt_time": result["attemptTime"],
+        "percentile": result["percentile"],
+        "assessment_name": schedule.assessment_name,
+        "client_id": schedule.schedule_id,
+        "schedule_title": schedule.name,
+        "sectional_scores": json.dumps(sectional),
+        "grading_type": "NormalGrading",
+        "registrationDetails": candidate.doc["registration"],
+        "proctoringDetails": None,
+        "testStatus": {**status, "pdfReport": report + ".pdf", "htmlReport": report},
+    }
+
+
+class Notifier:
+    """Posts notifications from one daemon thread, retrying as described above."""
+
+    def __init__(
+        self,
+        *,
+        retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+        timeout: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._retry_delays = retry_delays
+        self._timeout = timeout
+        self._clock = clock
+        self._queue: queue.Queue[tuple[str, dict[str, t.Any]]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._session = requests.Session()
+        self.deliveries: list[dict[str, t.Any]] = []
+
+    def send(self, url: str, payload: dict[str, t.Any]) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="mettl-notifier", daemon=True
+                )
+                self._thread.start()
+        self._queue.put((url, payload))
+
+    def history(self) -> list[dict[str, t.Any]]:
+        with self._lock:
+            return list(self.deliveries)
+
+    def _run(self) -> None:
+        while True:
+            url, payload = self._queue.get()
+            self._deliver(url, payload)
+            self._queue.task_done()
+
+    def _deliver(self, url: str, payload: dict[str, t.Any]) -> None:
+        for attempt, delay in enumerate((0.0, *self._retry_delays), start=1):
+            time.sleep(delay)
+            try:
+                status: int | None = self._session.post(
+                    url, json=payload, timeout=self._timeout
+                ).status_code
+                problem = None
+            except requests.RequestException as exc:
+                status, problem = None, type(exc).__name__
+            self._record(url, payload, attempt, status, problem)
+            if status is not None and 200 <= status < 300:
+                return
+
+    def _record(
+        self,
+        url: str,
+        payload: dict[str, t.Any],
+        attempt: int,
+        status: int | None,
+        problem: str | None,
+    ) -> None:
+        entry = {
+            "url": url,
+            "event": payload["EVENT_TYPE"],
+            "attempt": attempt,
+            "status": status,
+            "error": problem,
+            "at": self._clock(),
+            "payload": payload,
+        }
+        with self._lock:
+            self.deliveries.append(entry)
