@@ -8,31 +8,10 @@ KIND is ``lms`` (the sandbox LMS: one gunicorn process, as its state is in memor
 from __future__ import annotations
 
 import argparse
-import typing as t
 
-GUNICORN: dict[str, t.Any] = {
-    "workers": 2,
-    "worker_class": "gthread",
-    "threads": 4,
-    "accesslog": None,
-    "timeout": 60,
-}
+from plugin.server import run_gunicorn
 
-
-def run_gunicorn(app: t.Any, port: int, *, workers: int = GUNICORN["workers"]) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"127.0.0.1:{port}")
-            for key, value in GUNICORN.items():
-                self.cfg.set(key, value)
-            self.cfg.set("workers", workers)
-
-        def load(self) -> t.Any:
-            return app
-
-    Server().run()
+WORKERS, THREADS = 2, 4
 
 
 def main() -> None:
@@ -44,15 +23,28 @@ def main() -> None:
     if args.kind == "lms":
         from plugin.sandbox.lms import create_lms_app
 
-        run_gunicorn(create_lms_app(base_url=f"http://127.0.0.1:{args.port}"), args.port, workers=1)
+        app = create_lms_app(base_url=f"http://127.0.0.1:{args.port}")
+        run_gunicorn(app, bind=f"127.0.0.1:{args.port}", workers=1, threads=8, access_log=False)
     elif args.kind == "tool":
         from plugin import create_app
 
-        run_gunicorn(create_app(), args.port)
+        run_gunicorn(
+            create_app(),
+            bind=f"127.0.0.1:{args.port}",
+            workers=WORKERS,
+            threads=THREADS,
+            access_log=False,
+        )
     else:
         from bench.plain_pylti1p3 import create_plain_app
 
-        run_gunicorn(create_plain_app(args.config), args.port)
+        run_gunicorn(
+            create_plain_app(args.config),
+            bind=f"127.0.0.1:{args.port}",
+            workers=WORKERS,
+            threads=THREADS,
+            access_log=False,
+        )
 
 
 if __name__ == "__main__":

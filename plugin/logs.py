@@ -8,7 +8,7 @@ import re
 _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)((?:token|secret|password|api[_-]?key|signature|asgn)=)[^&\s\"']+"),
-    re.compile(r"(/callbacks/[^/\s]+/)[A-Za-z0-9_-]{8,}"),
+    re.compile(r"(/callbacks/[^/\s]+/[^/\s?]+/)[A-Za-z0-9_-]{8,}"),
     re.compile(r"(/return/)[A-Za-z0-9_-]{8,}"),
 )
 

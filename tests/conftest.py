@@ -1,5 +1,5 @@
-"""Fixtures shared by every layer: an app on SQLite (or PostgreSQL when
-``BRIDGE_TEST_DATABASE_URL`` is set), its services, and a CLI runner."""
+"""Fixtures shared by every layer: an app on SQLite and the file cache, or on
+PostgreSQL (``BRIDGE_TEST_DATABASE_URL``) and Redis (``BRIDGE_TEST_REDIS_URL``)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from plugin.bootstrap import bootstrap  # noqa: E402
 from plugin.store.models import Base  # noqa: E402
 
 POSTGRES_URL = os.environ.get("BRIDGE_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("BRIDGE_TEST_REDIS_URL", "")
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +67,7 @@ def base_settings(tmp_path: Path, database_url: str) -> dict[str, str]:
     return {
         "BRIDGE_DATA_DIR": str(tmp_path / "data"),
         "BRIDGE_DATABASE_URL": database_url,
-        "BRIDGE_CACHE_URL": f"filesystem://{tmp_path / 'cache'}",
+        "BRIDGE_CACHE_URL": REDIS_URL or f"filesystem://{tmp_path / 'cache'}",
         "BRIDGE_QUEUE_URL": "memory://",
         "BRIDGE_SECRET_KEYS": Fernet.generate_key().decode(),
         "BRIDGE_BASE_URL": "http://127.0.0.1:8000",

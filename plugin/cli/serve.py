@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import typing as t
 
 import click
 
@@ -35,7 +34,7 @@ def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
 
     Upgrades the database schema first.
     """
-    from gunicorn.app.base import BaseApplication
+    from plugin.server import run_gunicorn
 
     app = load_app()
     settings = app.extensions["bridge.settings"]
@@ -43,22 +42,9 @@ def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
         f"Assessment Bridge on http://{host}:{port} (public URL {settings.base_url})", err=True
     )
     click.echo(f"manual registration details: {settings.base_url}/lti/config", err=True)
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 60)
-
-        def load(self) -> t.Any:
-            return app
-
     consumer = None if no_consumer else _start_consumer()
     try:
-        Server().run()
+        run_gunicorn(app, bind=f"{host}:{port}", workers=workers)
     finally:
         if consumer is not None:
             consumer.send_signal(signal.SIGTERM)

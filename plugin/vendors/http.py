@@ -9,6 +9,7 @@ import time
 import typing as t
 
 import requests
+import urllib3
 
 from lti.http import TimeoutSession
 from plugin.vendors.errors import InvalidResponse
@@ -29,6 +30,8 @@ def send(
     except requests.Timeout as exc:
         raise TransientError(f"timed out calling {method} {_path(url)}", vendor=vendor) from exc
     except requests.ConnectionError as exc:
+        if _timed_out(exc):
+            raise TransientError(f"timed out calling {method} {_path(url)}", vendor=vendor) from exc
         raise TransientError(f"could not connect for {method} {_path(url)}", vendor=vendor) from exc
     except requests.RequestException as exc:
         raise TransientError(
@@ -61,6 +64,12 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def _timed_out(exc: requests.ConnectionError) -> bool:
+    """Read timeouts exhausted by urllib3's retries surface as ConnectionError(MaxRetryError)."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.TimeoutError)
 
 
 def _path(url: str) -> str:

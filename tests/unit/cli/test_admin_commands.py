@@ -101,7 +101,8 @@ def test_key_rotation_from_the_cli(run: t.Callable[..., Result]) -> None:
 
 def test_db_upgrade_is_idempotent(run: t.Callable[..., Result]) -> None:
     first = run("db", "upgrade")
-    assert "schema upgraded from empty" in first.stdout
+    # A fresh SQLite file starts empty; the shared PostgreSQL test database may not.
+    assert "to 0001" in first.stdout or "already at 0001" in first.stdout
     assert "already at" in run("db", "upgrade").stdout
     assert run("db", "current").stdout.strip() == "0001"
 
