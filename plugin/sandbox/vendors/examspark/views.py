@@ -39,12 +39,16 @@ def percent(points: int | None, config: ExamConfig) -> float | int | None:
 
 
 def envelope(workspace: Workspace, session: Session, include: Collection[str] = ()) -> Json:
-    """``{"examSession": ..., "examConfig": {"id"}}`` with the opted-in parts."""
+    """``{"examSession": ..., "examConfig": {"id"}}`` with the opted-in parts.
+
+    Rendered under the workspace lock, so the document is a consistent snapshot.
+    """
     config = workspace.config(session.config_id)
-    return {
-        "examSession": session_view(workspace, session, config, include),
-        "examConfig": {"id": config.id},
-    }
+    with workspace.lock:
+        return {
+            "examSession": session_view(workspace, session, config, include),
+            "examConfig": {"id": config.id},
+        }
 
 
 def session_view(
@@ -77,6 +81,11 @@ def session_view(
 def results_document(workspace: Workspace, session: Session) -> Json:
     """``GET /api/exam-session/:id/results``: item detail beside the session."""
     config = workspace.config(session.config_id)
+    with workspace.lock:
+        return _results_document(workspace, session, config)
+
+
+def _results_document(workspace: Workspace, session: Session, config: ExamConfig) -> Json:
     counted = session.resolved(config.resolution)
     return {
         "examSession": {
