@@ -64,7 +64,8 @@ def apply_filter(rows: list[Row], text: str | None) -> list[Row]:
         for op, wanted in condition.items():
             if op not in OPERATORS:
                 raise invalid("filter", text, f"Unknown operator {op}.")
-            rows = [row for row in rows if _holds(row, column, OPERATORS[op], wanted, text)]
+            target = _value(column, wanted, text)
+            rows = [row for row in rows if _holds(row, column, OPERATORS[op], target, text)]
     return rows
 
 
@@ -113,11 +114,11 @@ def _value(column: str, value: t.Any, text: str) -> t.Any:
 
 
 def _holds(
-    row: Row, column: str, compare: Callable[[t.Any, t.Any], bool], wanted: t.Any, text: str
+    row: Row, column: str, compare: Callable[[t.Any, t.Any], bool], target: t.Any, text: str
 ) -> bool:
     if row.get(column) is None:
         return False
-    return compare(_value(column, row[column], text), _value(column, wanted, text))
+    return compare(_value(column, row[column], text), target)
 
 
 def _sort_key(column: str) -> Callable[[Row], tuple[bool, t.Any]]:

@@ -1,0 +1,273 @@
+"""iMocha behind :class:`plugin.vendors.base.VendorAdapter`.
+
+- A vendor test is an iMocha test id; an attempt is a test invitation, named by its
+  ``testInvitationId`` (a reattempt issues a new one).
+- Starting invites the learner with the bridge's callback and return URLs; iMocha
+  answers the same invitation for the same e-mail, which makes starts idempotent.
+- iMocha posts an unsigned callback when the test goes In Progress and when it ends
+  (Complete, Terminated, Test Left): a trigger only, the report is re-fetched.
+- Reconciliation reads "Retrieve Invites" for the completed, cancelled and expired
+  states over a sliding window (cursor below).
+
+Cursor: JSON ``{"v": 1, "from": t0, "until": t1 | null, "state": i}`` (Unix seconds):
+the window being read and the index of the state read next. A sweep reads the three
+states of one window (three pages); the next sweep starts ``reconcile_window_hours``
+before the previous window's end and runs to now. An unreadable cursor restarts with
+the last ``reconcile_window_hours``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+import typing as t
+
+from plugin.vendors.base import ActionOutcome
+from plugin.vendors.base import AdminAction
+from plugin.vendors.base import ChangedAttempt
+from plugin.vendors.base import ChangesPage
+from plugin.vendors.base import CompletionSignal
+from plugin.vendors.base import RawResult
+from plugin.vendors.base import SignalKind
+from plugin.vendors.base import StartedAttempt
+from plugin.vendors.base import VendorTest
+from plugin.vendors.errors import SignalRejected
+from plugin.vendors.errors import VendorRefused
+from plugin.vendors.imocha.client import ATTEMPT_STATES
+from plugin.vendors.imocha.client import MAX_TESTS_PAGE
+from plugin.vendors.imocha.client import IMochaClient
+from plugin.vendors.imocha.errors import VENDOR
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Mapping
+
+    import requests
+
+    from plugin.vendors.base import IncomingRequest
+    from plugin.vendors.base import Learner
+    from plugin.vendors.base import StartRequest
+    from plugin.vendors.imocha.config import IMochaConfig
+
+logger = logging.getLogger(__name__)
+
+CURSOR_VERSION = 1
+#: Domain of the stand-in address of a learner whose LMS shares no e-mail (RFC 2606).
+PLACEHOLDER_DOMAIN = "learners.invalid"
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowCursor:
+    start: int
+    end: int | None = None
+    state: int = 0
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"v": CURSOR_VERSION, "from": self.start, "until": self.end, "state": self.state},
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def load(cls, text: str) -> WindowCursor | None:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION:
+            return None
+        start, end, state = data.get("from"), data.get("until"), data.get("state")
+        if not _whole(start) or not (end is None or _whole(end)):
+            return None
+        if not _whole(state) or not 0 <= state < len(ATTEMPT_STATES):
+            return None
+        return cls(start, end, state)
+
+
+class IMochaAdapter:
+    """One iMocha connection.
+
+    :param config: the connection's settings.
+    :param session: a pooled session for the client (tests inject their own).
+    :param clock: Unix time source (reconciliation windows, ``fetched_at``).
+    """
+
+    kind: t.ClassVar[str] = "imocha"
+    supported_actions: t.ClassVar[frozenset[AdminAction]] = frozenset(
+        {AdminAction.REATTEMPT, AdminAction.CANCEL}
+    )
+
+    def __init__(
+        self,
+        config: IMochaConfig,
+        *,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.client = IMochaClient(config, session=session)
+        self._clock = clock
+
+    def start_attempt(self, request: StartRequest) -> StartedAttempt:
+        """Invite the learner to test ``test_id`` and return the invitation's test URL.
+
+        iMocha returns the existing invitation for an e-mail already invited: a
+        finished one is returned as is (the learner sees "already attempted"; an admin
+        uses the reattempt action).
+        """
+        address = candidate_email(request.learner)
+        answer = self.client.invite(
+            request.test_id,
+            email=address,
+            name=request.learner.full_name or address.split("@", 1)[0],
+            callback_url=request.callback_url,
+            redirect_url=request.return_url,
+        )
+        return StartedAttempt(
+            vendor_ref=str(answer["testInvitationId"]),
+            redirect_url=str(answer["testUrl"]),
+            extra={"status": answer.get("status")},
+        )
+
+    def parse_signal(self, request: IncomingRequest) -> CompletionSignal:
+        """Read an iMocha callback (https://developer.imocha.io/api/callback-notification).
+
+        Keys are matched without surrounding spaces (the legacy payload has
+        ``"TotalScore "``). The callback is unsigned: ``authenticated`` is False.
+
+        :raises SignalRejected: not a JSON object with a numeric ``TestInvitationId``.
+        """
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise SignalRejected("iMocha callback body is not JSON") from exc
+        if not isinstance(payload, dict):
+            raise SignalRejected("iMocha callback body is not a JSON object")
+        fields = {str(key).strip(): value for key, value in payload.items()}
+        invitation = fields.get("TestInvitationId")
+        if isinstance(invitation, str) and invitation.strip().isdigit():
+            invitation = int(invitation)
+        if not _whole(invitation):
+            raise SignalRejected("iMocha callback has no numeric TestInvitationId")
+        status = fields.get("Status")
+        return CompletionSignal(
+            kind=SignalKind.CALLBACK,
+            vendor_ref=str(invitation),
+            status_hint=status if isinstance(status, str) else None,
+            authenticated=False,
+        )
+
+    def fetch_result(self, vendor_ref: str, *, test_id: str) -> RawResult:
+        """The test report of the invitation (type from ``report_type``)."""
+        payload = self.client.report(
+            _invitation_id(vendor_ref), report_type=self.config.report_type
+        )
+        return RawResult(vendor_ref=vendor_ref, payload=payload, fetched_at=self._now())
+
+    def list_changes(self, cursor: str | None) -> ChangesPage:
+        """Invitations of one state in the current window (see the module docstring)."""
+        window = self.config.reconcile_window_hours * 3600
+        now = int(self._clock())
+        position = WindowCursor.load(cursor) if cursor else None
+        if cursor and position is None:
+            logger.warning("imocha: unreadable reconciliation cursor, restarting the window")
+        position = position or WindowCursor(start=now - window)
+        end = position.end if position.end is not None else now
+        attempts = self.client.test_attempts(
+            ATTEMPT_STATES[position.state], start=_moment(position.start), end=_moment(end)
+        )
+        items = tuple(_changed(item) for item in attempts if _whole(item.get("testInvitationId")))
+        if position.state + 1 < len(ATTEMPT_STATES):
+            following = WindowCursor(position.start, end, position.state + 1)
+            return ChangesPage(items=items, next_cursor=following.dump(), has_more=True)
+        restart = WindowCursor(start=end - window)
+        return ChangesPage(items=items, next_cursor=restart.dump(), has_more=False)
+
+    def list_tests(self) -> list[VendorTest]:
+        """Every test of the account, page by page."""
+        tests: list[VendorTest] = []
+        page_no = 1
+        while True:
+            result = self.client.tests(page_no=page_no).get("result")
+            listed = result.get("tests") if isinstance(result, dict) else None
+            listed = [item for item in listed or [] if isinstance(item, dict)]
+            tests.extend(_vendor_test(item) for item in listed if _whole(item.get("testId")))
+            if len(listed) < MAX_TESTS_PAGE:
+                return tests
+            page_no += 1
+
+    def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
+        """Reattempt (a finished invitation gets a new id) or cancel (Pending only).
+
+        :raises VendorRefused: another action, or iMocha refused it.
+        """
+        invitation = _invitation_id(vendor_ref)
+        if action is AdminAction.REATTEMPT:
+            answer = self.client.reattempt(invitation)
+            fresh = str(answer["testInvitationId"])
+            return ActionOutcome(
+                action=action,
+                vendor_ref=fresh,
+                message=f"iMocha opened invitation {fresh} for a new attempt",
+            )
+        if action is AdminAction.CANCEL:
+            self.client.cancel(invitation)
+            return ActionOutcome(
+                action=action,
+                vendor_ref=vendor_ref,
+                message=f"iMocha cancelled invitation {vendor_ref}",
+            )
+        raise VendorRefused(f"iMocha does not support the {action.value} action", vendor=VENDOR)
+
+    def check_connection(self) -> str:
+        """List one test with the configured key."""
+        result = self.client.tests(page_no=1, page_size=1).get("result")
+        total = result.get("total") if isinstance(result, dict) else None
+        count = f"{total} tests" if _whole(total) else "its tests"
+        return f"iMocha accepted the API key and listed {count}"
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self._clock(), tz=dt.UTC)
+
+
+def candidate_email(learner: Learner) -> str:
+    """The learner's e-mail, or a stable stand-in in a reserved domain when the LMS hid it."""
+    if learner.email.strip():
+        return learner.email.strip().lower()
+    digest = hashlib.sha256(learner.external_id.encode("utf-8")).hexdigest()[:24]
+    return f"lti-{digest}@{PLACEHOLDER_DOMAIN}"
+
+
+def _whole(value: t.Any) -> t.TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _invitation_id(vendor_ref: str) -> int:
+    if not vendor_ref.strip().isdigit():
+        raise VendorRefused(f"not an iMocha test invitation id: {vendor_ref!r}", vendor=VENDOR)
+    return int(vendor_ref)
+
+
+def _moment(epoch: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+
+
+def _changed(item: Mapping[str, t.Any]) -> ChangedAttempt:
+    status = item.get("testStatus")
+    return ChangedAttempt(
+        vendor_ref=str(item["testInvitationId"]), status=status if isinstance(status, str) else None
+    )
+
+
+def _vendor_test(item: Mapping[str, t.Any]) -> VendorTest:
+    duration = item.get("duration")
+    return VendorTest(
+        id=str(item["testId"]),
+        title=str(item.get("testName") or item["testId"]),
+        description=str(item.get("description") or ""),
+        duration_minutes=duration if _whole(duration) else None,
+    )

@@ -1,0 +1,259 @@
+"""HTTP client of the ProctorExam v3 API (https://docs.proctorexam.com/v3/apidoc.html).
+
+Every call carries the token header and a fresh nonce/timestamp/signature
+(:mod:`plugin.vendors.proctorexam.signing`), goes through one pooled session with
+timeouts, and turns a failure into a typed error through :func:`error_for`.
+
+A signed request must never be sent twice (its nonce would be refused), so the
+default session retries only connection failures, where nothing reached the server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import typing as t
+
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from plugin.vendors.errors import InvalidResponse
+from plugin.vendors.http import json_body
+from plugin.vendors.http import make_session
+from plugin.vendors.http import send
+from plugin.vendors.proctorexam import signing
+from plugin.vendors.proctorexam.errors import VENDOR
+from plugin.vendors.proctorexam.errors import error_for
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Mapping
+
+    import requests
+
+    from plugin.vendors.proctorexam.config import ProctorExamConfig
+
+MAX_LIMIT = 300
+#: Student session statuses the list filter accepts (seed 004).
+SESSION_STATUSES = frozenset(
+    {
+        "registered",
+        "before_check_req_mail",
+        "email_bounced",
+        "email_sent",
+        "after_check_req_mail",
+        "before_check_req",
+        "after_check_req",
+        "in_setup",
+        "exam_not_started",
+        "exam_started",
+        "exam_finished",
+    }
+)
+EXAM_STATUSES = frozenset({"draft", "open", "closed", "deleted"})
+_ACCEPT = "application/vnd.procwise.v3"
+_EXAM_SESSIONS = "/exams/{exam_id}/student_sessions"
+_PAGING_HEADERS = ("Page", "Page-Count", "Item-Count", "Limit")
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of an index endpoint with its ``X-Pagination-*`` headers."""
+
+    items: list[dict[str, t.Any]]
+    page: int
+    page_count: int
+    item_count: int
+    limit: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+
+class ProctorExamClient:
+    """Signed calls for one ProctorExam user.
+
+    :param config: the connection's settings.
+    :param session: the pooled HTTP session; by default one that never resends a request.
+    :param clock: seconds since the epoch, for ``timestamp``.
+    :param nonce: source of numeric nonces (a :class:`signing.NonceSource` by default).
+    """
+
+    def __init__(
+        self,
+        config: ProctorExamConfig,
+        *,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        nonce: Callable[[], int] | None = None,
+    ) -> None:
+        self.config = config
+        self._session = session or session_without_resends()
+        self._clock = clock
+        self._nonce = nonce or signing.NonceSource(clock)
+
+    def list_exams(
+        self, *, page: int = 1, limit: int = MAX_LIMIT, status: str | None = None
+    ) -> Page:
+        """One page of the user's exams (``GET /exams``).
+
+        https://docs.proctorexam.com/v3/apidoc.html (exams: index)
+        """
+        if status is not None and status not in EXAM_STATUSES:
+            raise ValueError(f"unknown exam status {status!r}")
+        params = _paging(page, limit) | ({"status": status} if status else {})
+        return self._page("/exams", {}, params, "exams")
+
+    def get_exam(self, exam_id: int | str) -> dict[str, t.Any]:
+        """One exam (``GET /exams/:id``).
+
+        https://docs.proctorexam.com/v3/apidoc.html (exams: show)
+        """
+        answer = self._json("GET", "/exams/{id}", {"id": exam_id}, {})
+        return _one(answer, "exam")
+
+    def create_student_session(
+        self,
+        exam_id: int | str,
+        *,
+        name: str,
+        email: str,
+        individual_info: str | None = None,
+        skip_requirements: bool | None = None,
+    ) -> dict[str, t.Any]:
+        """Add a student to an exam (``POST /exams/:exam_id/student_sessions``).
+
+        https://docs.proctorexam.com/v3/apidoc.html (student_sessions: create) — a second
+        session with the same email in one exam is refused with 422
+        ``{"email": ["has already been taken"]}``.
+        """
+        params: dict[str, object] = {"name": name, "email": email}
+        if individual_info is not None:
+            params["individual_info"] = individual_info
+        if skip_requirements is not None:
+            params["skip_requirements"] = skip_requirements
+        answer = self._json("POST", _EXAM_SESSIONS, {"exam_id": exam_id}, params)
+        return _one(answer, "student")
+
+    def send_emails(self, exam_id: int | str) -> list[dict[str, t.Any]]:
+        """Email the exam's students their links (``POST /exams/:id/send_emails``).
+
+        https://docs.proctorexam.com/v3/apidoc.html (exams: send_emails) — answers
+        ``{"students": [{"id": 1, "status": "email_sent"}]}``.
+        """
+        answer = self._json("POST", "/exams/{id}/send_emails", {"id": exam_id}, {})
+        students = answer.get("students") if isinstance(answer, dict) else None
+        if not isinstance(students, list):
+            raise InvalidResponse("send_emails answered without a students list", vendor=VENDOR)
+        return students
+
+    def get_student_session(self, session_id: int | str) -> dict[str, t.Any]:
+        """One student session, with ``reviewed``, ``incidents`` and ``incidents_count``
+        (``GET /student_sessions/:id``).
+
+        https://docs.proctorexam.com/v3/apidoc.html (student_sessions: show)
+        """
+        answer = self._json("GET", "/student_sessions/{id}", {"id": session_id}, {})
+        return _one(answer, "student")
+
+    def list_student_sessions(
+        self,
+        exam_id: int | str,
+        *,
+        status: str | None = None,
+        page: int = 1,
+        limit: int = MAX_LIMIT,
+        filter_json: str | None = None,
+        sort_json: str | None = None,
+    ) -> Page:
+        """One page of an exam's student sessions (``GET /exams/:exam_id/student_sessions``).
+
+        https://docs.proctorexam.com/v3/apidoc.html (student_sessions: index) (seed 004)
+
+        :param filter_json: ``filter`` as sent, e.g. ``{"updated_at":{"gte":"..."}}``.
+        :param sort_json: ``sort`` as sent, e.g. ``[{"updated_at":"asc"}]``.
+        """
+        if status is not None and status not in SESSION_STATUSES:
+            raise ValueError(f"unknown student session status {status!r}")
+        params: dict[str, object] = _paging(page, limit)
+        for name, value in (("status", status), ("filter", filter_json), ("sort", sort_json)):
+            if value is not None:
+                params[name] = value
+        return self._page(_EXAM_SESSIONS, {"exam_id": exam_id}, params, "students")
+
+    def _page(
+        self, path: str, ids: Mapping[str, object], params: Mapping[str, object], key: str
+    ) -> Page:
+        response = self._send("GET", path, ids, params)
+        answer = json_body(response, VENDOR)
+        items = answer.get(key) if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raise InvalidResponse(f"the page has no {key} list", vendor=VENDOR)
+        try:
+            numbers = [int(response.headers[f"X-Pagination-{name}"]) for name in _PAGING_HEADERS]
+        except (KeyError, ValueError) as exc:
+            raise InvalidResponse(
+                "the page has no usable X-Pagination-* headers", vendor=VENDOR
+            ) from exc
+        return Page(items, *numbers)
+
+    def _json(
+        self, method: str, path: str, ids: Mapping[str, object], params: Mapping[str, object]
+    ) -> t.Any:
+        return json_body(self._send(method, path, ids, params), VENDOR)
+
+    def _send(
+        self, method: str, path: str, ids: Mapping[str, object], params: Mapping[str, object]
+    ) -> requests.Response:
+        """Sign ``ids`` (the path's parameters) with ``params``; send ``params`` and the
+        signature as the query (GET) or the JSON body (other methods)."""
+        full = signing.signed(
+            self.config.secret_key,
+            {**ids, **params},
+            timestamp_ms=int(self._clock() * 1000),
+            nonce=self._nonce(),
+        )
+        sent = {name: value for name, value in full.items() if name not in ids}
+        url = self.config.api_root + path.format(**ids)
+        headers = {
+            "Accept": _ACCEPT,
+            "Authorization": f"Token token={self.config.api_token}",
+            "Content-Type": "application/json",
+        }
+        options: dict[str, t.Any] = {"params": sent} if method == "GET" else {"json": sent}
+        response = send(self._session, VENDOR, method, url, headers=headers, **options)
+        if not response.ok:
+            error = error_for(response, action=f"{method} {path}")
+            logger.info("ProctorExam %s %s failed: %s", method, path, error)
+            raise error
+        return response
+
+
+def session_without_resends() -> requests.Session:
+    """A :func:`make_session` session whose retries cover only failed connections."""
+    session = make_session()
+    retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.2)
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=10, pool_maxsize=10)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _paging(page: int, limit: int) -> dict[str, object]:
+    if page < 1:
+        raise ValueError("page numbers start at 1")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+    return {"page": page, "limit": limit}
+
+
+def _one(answer: t.Any, key: str) -> dict[str, t.Any]:
+    """The object of a show/create answer: ``{key: {...}}``, or the bare object."""
+    inner = answer.get(key, answer) if isinstance(answer, dict) else None
+    if not isinstance(inner, dict) or "id" not in inner:
+        raise InvalidResponse(f"the answer has no {key} with an id", vendor=VENDOR)
+    return inner

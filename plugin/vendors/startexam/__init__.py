@@ -1,0 +1,10 @@
+"""StartExam (api.startexam.com): SharedKey-signed client, adapter and settings."""
+
+from __future__ import annotations
+
+from plugin.vendors.startexam.adapter import StartExamAdapter
+from plugin.vendors.startexam.client import StartExamClient
+from plugin.vendors.startexam.client import error_for
+from plugin.vendors.startexam.config import StartExamConfig
+
+__all__ = ["StartExamAdapter", "StartExamClient", "StartExamConfig", "error_for"]

@@ -1,0 +1,228 @@
+"""HTTP client of the StartExam API (https://api.startexam.com/).
+
+Every call is signed with SharedKey (:mod:`plugin.vendors.startexam.signing`),
+goes through one pooled session with timeouts, and turns a failure into one of
+the typed errors of :mod:`plugin.vendors.errors` through :func:`error_for`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import typing as t
+
+from plugin.vendors.errors import AuthError
+from plugin.vendors.errors import InvalidResponse
+from plugin.vendors.errors import NotFound
+from plugin.vendors.errors import RateLimited
+from plugin.vendors.errors import TransientError
+from plugin.vendors.errors import VendorError
+from plugin.vendors.errors import VendorRefused
+from plugin.vendors.http import json_body
+from plugin.vendors.http import make_session
+from plugin.vendors.http import retry_after_seconds
+from plugin.vendors.http import send
+from plugin.vendors.startexam import signing
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Mapping
+    from collections.abc import Sequence
+
+    import requests
+
+    from plugin.vendors.startexam.config import StartExamConfig
+
+VENDOR = "startexam"
+MAX_TESTS_PER_REGISTRATION = 10
+MAX_PARTICIPANTS_PER_REGISTRATION = 1000
+_REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id", "x-ms-request-id")
+_JSON = "application/json; charset=utf-8"
+
+logger = logging.getLogger(__name__)
+
+
+class StartExamClient:
+    """Signed calls to one StartExam account.
+
+    :param config: the connection's settings.
+    :param session: the pooled HTTP session (one from :func:`make_session` by default).
+    :param clock: seconds since the epoch, for the ``Date`` header.
+    """
+
+    def __init__(
+        self,
+        config: StartExamConfig,
+        *,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self._session = session or make_session()
+        self._clock = clock
+        self._key = config.key_bytes()
+
+    def register_participants(
+        self,
+        *,
+        tests: Sequence[str],
+        participants: Sequence[Mapping[str, str]],
+        valid_from: str,
+        valid_till: str,
+        proctoring: bool = False,
+    ) -> list[str]:
+        """Register participants for tests and return their ids, in order.
+
+        https://api.startexam.com/Methods/RegisterParticipantsV2
+
+        :param participants: one mapping per participant of StartExam field names (as set
+            in the test's settings, e.g. ``First Name``) to values.
+        :param valid_from: link activation, UTC ISO 8601.
+        :param valid_till: link expiry, UTC ISO 8601.
+        :raises ValueError: more tests or participants than StartExam accepts in one call.
+        """
+        if not 1 <= len(tests) <= MAX_TESTS_PER_REGISTRATION:
+            raise ValueError(f"a registration names 1 to {MAX_TESTS_PER_REGISTRATION} tests")
+        if not 1 <= len(participants) <= MAX_PARTICIPANTS_PER_REGISTRATION:
+            raise ValueError(
+                f"a registration carries 1 to {MAX_PARTICIPANTS_PER_REGISTRATION} participants"
+            )
+        body = {
+            "center": self.config.center,
+            "validFrom": valid_from,
+            "validTill": valid_till,
+            "proctoring": proctoring,
+            "tests": list(tests),
+            "participants": [
+                {"data": [{"name": name, "value": value} for name, value in person.items()]}
+                for person in participants
+            ],
+        }
+        answer = self._request("POST", "/v2/participants", body=body)
+        ids = answer.get("participantIds") if isinstance(answer, dict) else None
+        if not isinstance(ids, list) or len(ids) != len(participants):
+            raise self._invalid("register participants answered without one id per participant")
+        return [str(participant_id) for participant_id in ids]
+
+    def get_session(self, participant_id: str) -> dict[str, t.Any]:
+        """The session report of one participant.
+
+        https://api.startexam.com/Methods/GetSessionReportV2
+        """
+        answer = self._request("GET", "/v2/session", params={"participantId": participant_id})
+        if not isinstance(answer, dict) or "participantId" not in answer:
+            raise self._invalid("the session report has no participantId")
+        return answer
+
+    def list_sessions(
+        self, *, modified_since: str, continuation_token: str | None = None
+    ) -> dict[str, t.Any]:
+        """One page (at most 500) of sessions of the center modified since a moment.
+
+        https://api.startexam.com/Methods/GetSessions — the answer carries either
+        ``continuationToken`` (more pages; single use) or ``modifiedUntil`` (done; the
+        next ``modifiedSince``).
+        """
+        params = {"center": self.config.center, "modifiedSince": modified_since}
+        if continuation_token:
+            params["continuationToken"] = continuation_token
+        answer = self._request("GET", "/v2/sessions", params=params)
+        if not isinstance(answer, dict) or not isinstance(answer.get("sessions"), list):
+            raise self._invalid("the sessions page has no sessions list")
+        if not answer.get("continuationToken") and not answer.get("modifiedUntil"):
+            raise self._invalid("the sessions page has neither continuationToken nor modifiedUntil")
+        return answer
+
+    def list_tests(
+        self, *, status: str | None = None, kind: str | None = None
+    ) -> list[dict[str, t.Any]]:
+        """The account's tests.
+
+        https://api.startexam.com/Methods/GetTests
+
+        :param status: ``active``, ``archive`` or ``deleted`` (all when None).
+        :param kind: ``test`` or ``survey`` (both when None).
+        """
+        params = {name: value for name, value in (("status", status), ("type", kind)) if value}
+        answer = self._request("GET", "/v1/tests", params=params)
+        tests = answer.get("tests") if isinstance(answer, dict) else None
+        if not isinstance(tests, list):
+            raise self._invalid("the tests answer has no tests list")
+        return tests
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, t.Any] | None = None,
+    ) -> t.Any:
+        url = self.config.api_root + path
+        payload = b"" if body is None else json.dumps(body).encode("utf-8")
+        date = signing.http_date(self._clock())
+        headers = {
+            "Accept": _JSON,
+            "Content-Type": _JSON,
+            "Date": date,
+            "Authorization": signing.authorization(
+                self.config.account_id, self._key, method, url, date, len(payload)
+            ),
+        }
+        response = send(
+            self._session, VENDOR, method, url, params=params, data=payload or None, headers=headers
+        )
+        if not response.ok:
+            error = error_for(response)
+            logger.info("StartExam %s %s failed: %s", method, path, error)
+            raise error
+        return json_body(response, VENDOR)
+
+    def _invalid(self, what: str) -> InvalidResponse:
+        return InvalidResponse(f"answered unexpectedly: {what}", vendor=VENDOR)
+
+
+def error_for(response: requests.Response) -> VendorError:
+    """The typed error for a failed StartExam answer (https://api.startexam.com/Help/Responses).
+
+    Client errors carry ``{"message": "..."}``; the message is kept so an admin sees
+    what StartExam objected to.
+    """
+    status = response.status_code
+    said = _vendor_message(response)
+    context: dict[str, t.Any] = {
+        "vendor": VENDOR,
+        "status": status,
+        "request_id": next(
+            (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
+        ),
+        "body_excerpt": response.text[:300],
+    }
+    action = f"{response.request.method} {signing.canonical_path(response.url)}"
+    if status == 429:
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return RateLimited(f"{action} was rate limited: {said}", retry_after=retry_after, **context)
+    if status in (401, 403):
+        return AuthError(
+            f"{action} was refused: {said}. Check the connection's account id and secret key "
+            "(and key encoding), and that this server's clock is right: StartExam refuses "
+            "a Date header more than 15 minutes old.",
+            **context,
+        )
+    if status == 404:
+        return NotFound(f"{action}: StartExam has no such resource: {said}", **context)
+    if status == 409 or status >= 500:
+        return TransientError(f"{action} failed on StartExam's side: {said}", **context)
+    return VendorRefused(f"{action} was refused: {said}", **context)
+
+
+def _vendor_message(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    message = body.get("message") if isinstance(body, dict) else None
+    if isinstance(message, str) and message:
+        return message
+    return response.reason or f"HTTP {response.status_code}"
