@@ -6,6 +6,7 @@ import click
 
 from plugin.cli.db import db_group
 from plugin.cli.keys import keys_group
+from plugin.cli.mapping import mapping_group
 from plugin.cli.platform import platform_group
 from plugin.cli.secrets import secrets_group
 from plugin.cli.serve import serve
@@ -27,5 +28,6 @@ main.add_command(serve)
 main.add_command(worker)
 main.add_command(db_group)
 main.add_command(keys_group)
+main.add_command(mapping_group)
 main.add_command(platform_group)
 main.add_command(secrets_group)
