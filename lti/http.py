@@ -15,7 +15,9 @@ class TimeoutSession(requests.Session):
     """Session with default connect/read timeouts and retries for idempotent reads.
 
     POSTs are never retried here: a retried POST may have had side effects
-    (grade deliveries are retried by the outbox instead).
+    (grade deliveries are retried by the outbox instead).  With ``resend_reads``
+    off, only requests that never reached the server are retried: for APIs whose
+    signatures carry a one-time nonce, a resent request would be refused.
     """
 
     def __init__(
@@ -24,6 +26,7 @@ class TimeoutSession(requests.Session):
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         retries: int = 2,
+        resend_reads: bool = True,
         pool_size: int = 10,
     ) -> None:
         super().__init__()
@@ -32,8 +35,9 @@ class TimeoutSession(requests.Session):
         retry = Retry(
             total=retries,
             connect=retries,
-            read=retries,
-            status=retries,
+            read=retries if resend_reads else 0,
+            status=retries if resend_reads else 0,
+            other=retries if resend_reads else 0,
             backoff_factor=0.2,
             backoff_max=5,
             status_forcelist=(502, 503, 504),

@@ -62,17 +62,33 @@ def create_app(overrides: dict[str, t.Any] | None = None) -> Flask:
     platforms = PlatformService(sessions)
     app.extensions["bridge.keys"] = keys
     app.extensions["bridge.platforms"] = platforms
+    _init_vendor_services(app, sessions, secrets, settings)
 
     from plugin import lti_tool
     from plugin.web import errors
     from plugin.web import health
     from plugin.web import lti as lti_views
+    from plugin.web import signals as signal_views
 
     lti_tool.init_app(app, settings, platforms, keys)
     errors.init_app(app)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(signal_views.bp)
     return app
+
+
+def _init_vendor_services(app: Flask, sessions: t.Any, secrets: t.Any, settings: Settings) -> None:
+    from plugin.assessments import AssessmentService
+    from plugin.attempts import AttemptService
+    from plugin.connections import ConnectionService
+    from plugin.signals import SignalIntake
+
+    connections = ConnectionService(sessions, secrets, base_url=settings.base_url)
+    app.extensions["bridge.connections"] = connections
+    app.extensions["bridge.assessments"] = AssessmentService(sessions)
+    app.extensions["bridge.attempts"] = AttemptService(sessions, connections, base_url=settings.base_url)
+    app.extensions["bridge.signals"] = SignalIntake(sessions, connections)
 
 
 def settings_of(app: Flask) -> Settings:

@@ -31,11 +31,13 @@ class LaunchSummary:
     user_name: str
     user_email: str
     user_subject: str
+    given_name: str
+    family_name: str
     context_title: str
     context_id: str
     resource_link_title: str
     resource_link_id: str
-    platform_issuer: str
+    platform: PlatformRecord
     custom: dict[str, str]
     return_url: str | None
 
@@ -65,11 +67,13 @@ class LaunchRecorder:
             user_name=str(body.get("name") or body.get("given_name") or ""),
             user_email=str(body.get("email") or ""),
             user_subject=str(body.get("sub") or ""),
+            given_name=str(body.get("given_name") or ""),
+            family_name=str(body.get("family_name") or ""),
             context_title=str(context.get("title") or context.get("label") or ""),
             context_id=str(context.get("id") or ""),
             resource_link_title=str(link.get("title") or ""),
             resource_link_id=str(link.get("id") or ""),
-            platform_issuer=platform.issuer,
+            platform=platform,
             custom={str(k): str(v) for k, v in (body.get(claims.CUSTOM) or {}).items()},
             return_url=presentation.get("return_url"),
         )

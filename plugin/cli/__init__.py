@@ -11,6 +11,8 @@ from plugin.cli.platform import platform_group
 from plugin.cli.secrets import secrets_group
 from plugin.cli.serve import serve
 from plugin.cli.serve import worker
+from plugin.cli.vendor import assessment_group
+from plugin.cli.vendor import vendor_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,3 +33,5 @@ main.add_command(keys_group)
 main.add_command(mapping_group)
 main.add_command(platform_group)
 main.add_command(secrets_group)
+main.add_command(vendor_group)
+main.add_command(assessment_group)

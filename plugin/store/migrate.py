@@ -29,3 +29,13 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         revision: str | None = MigrationContext.configure(connection).get_current_revision()
         return revision
+
+
+def head_revision() -> str:
+    """The newest revision the code knows."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head: str = ScriptDirectory.from_config(config).get_current_head() or ""
+    return head

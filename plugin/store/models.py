@@ -162,3 +162,78 @@ class ResourceLink(Base):
     lineitems_url: Mapped[str] = mapped_column(String(1024), default="")
     lineitem_url: Mapped[str] = mapped_column(String(1024), default="")
     ags_scopes: Mapped[str] = mapped_column(Text, default="")
+
+
+class VendorConnection(Base):
+    """Credentials for one vendor account; the whole config is Fernet-encrypted JSON.
+
+    ``callback_token`` is the unguessable secret in the callback URL the vendor calls.
+    """
+
+    __tablename__ = "vendor_connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    config_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    callback_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Assessment(Base):
+    """A vendor test offered through the tool, optionally proctored by a second connection."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    connection_id: Mapped[int] = mapped_column(ForeignKey("vendor_connections.id"))
+    test_id: Mapped[str] = mapped_column(String(255))
+    proctoring_connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendor_connections.id"), nullable=True
+    )
+    proctoring_exam_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Attempt(Base):
+    """One learner's attempt at an assessment from one placement.
+
+    ``token`` is unguessable and names the attempt in return URLs; the vendor's
+    own reference is ``vendor_ref``.
+    """
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("assessment_id", "lti_user_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    lti_user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("resource_links.id", ondelete="CASCADE"))
+    vendor_ref: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    proctoring_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status: Mapped[str] = mapped_column(String(32), default="starting")
+    redirect_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    embed_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    return_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_signal_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Signal(Base):
+    """A completion signal as received: only ever a trigger to fetch the result."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("vendor_connections.id", ondelete="CASCADE"))
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    vendor_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status_hint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    authenticated: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

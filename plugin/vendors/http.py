@@ -16,9 +16,14 @@ from plugin.vendors.errors import InvalidResponse
 from plugin.vendors.errors import TransientError
 
 
-def make_session(*, connect_timeout: float = 5.0, read_timeout: float = 20.0) -> requests.Session:
-    """A pooled session whose requests always carry a timeout; GETs retry connect errors."""
-    return TimeoutSession(connect_timeout=connect_timeout, read_timeout=read_timeout)
+def make_session(
+    *, connect_timeout: float = 5.0, read_timeout: float = 20.0, resend_reads: bool = True
+) -> requests.Session:
+    """A pooled session whose requests always carry a timeout; GETs retry connect errors
+    and, with ``resend_reads``, read errors and 502/503/504 answers."""
+    return TimeoutSession(
+        connect_timeout=connect_timeout, read_timeout=read_timeout, resend_reads=resend_reads
+    )
 
 
 def send(
@@ -69,7 +74,10 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
 def _timed_out(exc: requests.ConnectionError) -> bool:
     """Read timeouts exhausted by urllib3's retries surface as ConnectionError(MaxRetryError)."""
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, urllib3.exceptions.TimeoutError)
+    # urllib3's NewConnectionError (refused, unresolvable) subclasses its timeout errors.
+    return isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
+        reason, urllib3.exceptions.NewConnectionError
+    )
 
 
 def _path(url: str) -> str:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from lti.errors import CookiesBlockedError
 from lti.errors import LtiLaunchError
 from lti.errors import RegistrationError
+from plugin.attempts import AttemptError
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,12 @@ def _registration_error(error: RegistrationError) -> tuple[Response | str, int]:
     )
 
 
+def _attempt_error(error: AttemptError) -> tuple[Response | str, int]:
+    return refusal(
+        status=error.status, code="attempt_not_started", message=str(error), admin_hint=error.admin_hint
+    )
+
+
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     return refusal(
         status=error.code or 500,
@@ -99,5 +106,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CookiesBlockedError, _cookies_blocked)
     app.register_error_handler(LtiLaunchError, _lti_error)
     app.register_error_handler(RegistrationError, _registration_error)
+    app.register_error_handler(AttemptError, _attempt_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import current_app
 from flask import Response
 from flask import jsonify
 from flask import make_response
@@ -14,6 +15,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti.roles import LaunchRole
 from lti.tool_configuration import static_configuration
+from plugin.attempts import AttemptService
+from plugin.launches import LaunchSummary
 from plugin.lti_tool import get_tool
 from plugin.web.errors import wants_json
 
@@ -53,6 +56,18 @@ def launch() -> Response:
     # The state cookie has served its purpose; clear it so they do not pile up.
     response.delete_cookie(STATE_COOKIE_PREFIX + request.form.get("state", ""), path="/")
     return response
+
+
+def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResponse:
+    if not assessment.isdigit():
+        raise BadRequest(f"The activity's custom parameter assessment={assessment!r} is not an id.")
+    attempts: AttemptService = current_app.extensions["bridge.attempts"]
+    destination = attempts.start(summary, int(assessment))
+    if destination.redirect_url:
+        return redirect(destination.redirect_url, code=303)
+    title = summary.resource_link_title or "Assessment"
+    page = render_template("player.html", embed=destination.embed, token=destination.token, title=title)
+    return make_response(page)
 
 
 @bp.get("/jwks")

@@ -15,9 +15,6 @@ import logging
 import time
 import typing as t
 
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
-
 from plugin.vendors.errors import InvalidResponse
 from plugin.vendors.http import json_body
 from plugin.vendors.http import make_session
@@ -92,7 +89,7 @@ class ProctorExamClient:
         nonce: Callable[[], int] | None = None,
     ) -> None:
         self.config = config
-        self._session = session or session_without_resends()
+        self._session = session or make_session(resend_reads=False)
         self._clock = clock
         self._nonce = nonce or signing.NonceSource(clock)
 
@@ -231,16 +228,6 @@ class ProctorExamClient:
             logger.info("ProctorExam %s %s failed: %s", method, path, error)
             raise error
         return response
-
-
-def session_without_resends() -> requests.Session:
-    """A :func:`make_session` session whose retries cover only failed connections."""
-    session = make_session()
-    retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.2)
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=10, pool_maxsize=10)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
 
 
 def _paging(page: int, limit: int) -> dict[str, object]:

@@ -19,10 +19,10 @@ from plugin.vendors.errors import NotFound
 from plugin.vendors.errors import RateLimited
 from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorRefused
+from plugin.vendors.http import make_session
 from plugin.vendors.proctorexam import ProctorExamClient
 from plugin.vendors.proctorexam import ProctorExamConfig
 from plugin.vendors.proctorexam import error_for
-from plugin.vendors.proctorexam.client import session_without_resends
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -250,7 +250,7 @@ class TestFailures:
             client.list_exams()
 
     def test_slow_answer_is_not_resent(self, sim: ServedApp) -> None:
-        session = session_without_resends()
+        session = make_session(resend_reads=False)
         session.default_timeout = (2.0, 0.3)  # type: ignore[attr-defined]
         set_faults(sim, slow_rate=1.0, slow_ms=1200)
         with pytest.raises(TransientError):

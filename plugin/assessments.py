@@ -1,0 +1,98 @@
+"""Assessments: a vendor test offered through the tool (deep linking creates them later;
+for now ``assessment-bridge assessment add``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from plugin.errors import AppError
+from plugin.store.models import Assessment
+from plugin.store.models import VendorConnection
+
+
+class AssessmentError(AppError):
+    """An assessment cannot be created or found; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AssessmentInfo:
+    id: int
+    title: str
+    connection: str
+    kind: str
+    test_id: str
+    proctoring_connection: str | None
+    proctoring_exam_id: str | None
+    created_at: dt.datetime
+
+
+class AssessmentService:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def add(
+        self, *, connection: str, test_id: str, title: str = "", proctoring: str | None = None
+    ) -> AssessmentInfo:
+        """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam connection.
+
+        :raises AssessmentError: unknown connection, wrong kinds, empty test id.
+        """
+        if not test_id.strip():
+            raise AssessmentError("the test id cannot be empty")
+        with self._sessions.begin() as session:
+            main = _connection(session, connection)
+            if main.kind == "proctorexam":
+                raise AssessmentError(
+                    "ProctorExam is a proctoring layer; name it with --proctoring beside the main vendor"
+                )
+            row = Assessment(connection_id=main.id, test_id=test_id, title=title)
+            if proctoring:
+                name, _, exam_id = proctoring.partition(":")
+                proctor = _connection(session, name)
+                if proctor.kind != "proctorexam" or not exam_id:
+                    raise AssessmentError("--proctoring takes PROCTOREXAM_CONNECTION:EXAM_ID")
+                row.proctoring_connection_id, row.proctoring_exam_id = proctor.id, exam_id
+            session.add(row)
+            session.flush()
+            assessment_id = row.id
+        return self.get(assessment_id)
+
+    def get(self, assessment_id: int) -> AssessmentInfo:
+        with self._sessions() as session:
+            row = session.get(Assessment, assessment_id)
+            if row is None:
+                raise AssessmentError(f"no assessment with id {assessment_id}")
+            return _info(session, row)
+
+    def list(self) -> list[AssessmentInfo]:
+        with self._sessions() as session:
+            rows = session.scalars(select(Assessment).order_by(Assessment.id))
+            return [_info(session, row) for row in rows]
+
+
+def _connection(session: Session, name: str) -> VendorConnection:
+    row = session.scalar(select(VendorConnection).where(VendorConnection.name == name))
+    if row is None:
+        raise AssessmentError(f"no vendor connection named {name!r}")
+    return row
+
+
+def _info(session: Session, row: Assessment) -> AssessmentInfo:
+    main = session.get(VendorConnection, row.connection_id)
+    proctor = session.get(VendorConnection, row.proctoring_connection_id) if row.proctoring_connection_id else None
+    assert main is not None
+    return AssessmentInfo(
+        id=row.id,
+        title=row.title,
+        connection=main.name,
+        kind=main.kind,
+        test_id=row.test_id,
+        proctoring_connection=proctor.name if proctor else None,
+        proctoring_exam_id=row.proctoring_exam_id,
+        created_at=row.created_at,
+    )

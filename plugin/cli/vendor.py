@@ -1,0 +1,213 @@
+"""``assessment-bridge vendor`` and ``assessment``: vendor connections and assessments."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing as t
+
+import click
+
+from plugin.assessments import AssessmentError
+from plugin.assessments import AssessmentService
+from plugin.cli.context import load_app
+from plugin.cli.context import reported
+from plugin.cli.output import json_option
+from plugin.cli.output import print_json
+from plugin.cli.output import print_table
+from plugin.connections import ConnectionInfo
+from plugin.connections import ConnectionService
+from plugin.connections import VendorConnectionError
+from plugin.vendors.errors import VendorError
+from plugin.vendors.registry import KINDS
+from plugin.vendors.registry import VendorKind
+
+SIGNAL_NOTES = {
+    "startexam": "Paste the callback URL into the test's settings in StartExam (redirect after finish);"
+    " StartExam appends participantId.",
+    "examspark": "Learners' players report through the tool; the callback URL is the"
+    " lis_outcome_service_url for grade passback (OAuth 1.0 signed with the app key/secret).",
+    "mettl": "Paste the callback URL, with &accessKey=<schedule access key> appended, as the"
+    " schedule's 'finish test' and 'graded' notification URLs.",
+    "imocha": "Nothing to paste: the callback URL is sent with each invitation.",
+    "proctorexam": "No webhook: results are polled.",
+}
+
+
+def _connections() -> ConnectionService:
+    service: ConnectionService = load_app().extensions["bridge.connections"]
+    return service
+
+
+def _show(info: ConnectionInfo, as_json: bool) -> None:
+    if as_json:
+        print_json({**dataclasses.asdict(info), "signal_setup": SIGNAL_NOTES[info.kind]})
+        return
+    click.echo(f"{info.name} ({KINDS[info.kind].title}, id {info.id})")
+    for key, value in info.settings.items():
+        click.echo(f"  {key.replace('_', '-')}: {value}")
+    click.echo(f"callback URL (secret, give it to the vendor only): {info.callback_url}")
+    click.echo(f"  {SIGNAL_NOTES[info.kind]}")
+
+
+@click.group("vendor")
+def vendor_group() -> None:
+    """Vendor connections (credentials are stored encrypted)."""
+
+
+@vendor_group.group("add")
+def add_group() -> None:
+    """Add a connection to a vendor account."""
+
+
+def _add_command(kind: VendorKind) -> click.Command:
+    def add(name: str, as_json: bool, **values: t.Any) -> None:
+        with reported(VendorConnectionError):
+            info = _connections().add(kind.name, name, values)
+        _show(info, as_json)
+
+    params: list[click.Parameter] = [
+        click.Option(["--name"], required=True, help="A name for this connection."),
+        click.Option(["--json", "as_json"], is_flag=True, help="Print JSON."),
+    ]
+    for field in dataclasses.fields(kind.config):
+        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        secret = field.name in kind.secret_fields
+        params.append(
+            click.Option(
+                ["--" + field.name.replace("_", "-"), field.name],
+                required=required and not secret,
+                prompt=f"{field.name} (hidden)" if secret and required else None,
+                hide_input=secret,
+                default=None,
+                help=("Secret; prompted for when omitted. " if secret else "")
+                + ("" if required else f"Default: {field.default}."),
+            )
+        )
+    return click.Command(kind.name, callback=add, params=params, help=f"Connect a {kind.title} account.")
+
+
+for _kind in KINDS.values():
+    add_group.add_command(_add_command(_kind))
+
+
+@vendor_group.command("list")
+@json_option
+def list_connections(as_json: bool) -> None:
+    """List connections (secrets masked)."""
+    connections = _connections().list()
+    if as_json:
+        print_json(connections)
+    else:
+        print_table(["ID", "NAME", "KIND", "BASE URL"],
+                    [[c.id, c.name, c.kind, c.settings.get("base_url", "")] for c in connections])
+
+
+@vendor_group.command("show")
+@click.argument("name")
+@json_option
+def show(name: str, as_json: bool) -> None:
+    """Show a connection and the URLs to configure at the vendor."""
+    with reported(VendorConnectionError):
+        info = _connections().get(name)
+    _show(info, as_json)
+
+
+@vendor_group.command("remove")
+@click.argument("name")
+def remove(name: str) -> None:
+    """Remove a connection that no assessment uses."""
+    with reported(VendorConnectionError):
+        info = _connections().remove(name)
+    click.echo(f"removed {info.name}")
+
+
+@vendor_group.command("test")
+@click.argument("name")
+def test(name: str) -> None:
+    """Make one authenticated read call and report the vendor's answer."""
+    with reported(VendorConnectionError, VendorError):
+        line = _connections().adapter_by_name(name).check_connection()
+    click.echo(f"ok: {line}")
+
+
+@vendor_group.command("tests")
+@click.argument("name")
+@json_option
+def list_tests(name: str, as_json: bool) -> None:
+    """List the vendor's tests (ids to use with `assessment add`)."""
+    with reported(VendorConnectionError, VendorError):
+        tests = _connections().adapter_by_name(name).list_tests()
+    if as_json:
+        print_json(tests)
+    else:
+        print_table(["ID", "TITLE", "MINUTES"], [[x.id, x.title, x.duration_minutes or "-"] for x in tests])
+
+
+@vendor_group.command("fetch")
+@click.argument("name")
+@click.option("--vendor-ref", required=True, help="The vendor's reference of the attempt.")
+@click.option("--test-id", required=True)
+def fetch(name: str, vendor_ref: str, test_id: str) -> None:
+    """Print the raw result of one attempt as the vendor returns it (JSON)."""
+    with reported(VendorConnectionError, VendorError):
+        result = _connections().adapter_by_name(name).fetch_result(vendor_ref, test_id=test_id)
+    click.echo(json.dumps(result.payload, indent=2, sort_keys=True))
+
+
+@vendor_group.command("changes")
+@click.argument("name")
+@click.option("--cursor", default=None, help="Continue from a cursor printed before.")
+@json_option
+def changes(name: str, cursor: str | None, as_json: bool) -> None:
+    """One page of attempts changed since CURSOR (reconciliation's view of the vendor)."""
+    with reported(VendorConnectionError, VendorError):
+        page = _connections().adapter_by_name(name).list_changes(cursor)
+    if as_json:
+        print_json(page)
+        return
+    print_table(["VENDOR REF", "CHANGED", "STATUS"],
+                [[i.vendor_ref, i.changed_at.isoformat() if i.changed_at else "-", i.status or "-"]
+                 for i in page.items])
+    click.echo(f"next cursor: {page.next_cursor}" if page.next_cursor else "end of the listing")
+
+
+@click.group("assessment")
+def assessment_group() -> None:
+    """Assessments: a vendor test offered through the tool."""
+
+
+def _assessments() -> AssessmentService:
+    service: AssessmentService = load_app().extensions["bridge.assessments"]
+    return service
+
+
+@assessment_group.command("add")
+@click.option("--vendor", "connection", required=True, help="Vendor connection name.")
+@click.option("--test-id", required=True, help="The vendor's test id (see `vendor tests`).")
+@click.option("--title", default="")
+@click.option("--proctoring", default=None, metavar="PROCTOR_CONN:EXAM_ID",
+              help="A ProctorExam connection and exam to proctor this assessment.")
+@json_option
+def add_assessment(connection: str, test_id: str, title: str, proctoring: str | None, as_json: bool) -> None:
+    """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID)."""
+    with reported(AssessmentError):
+        info = _assessments().add(connection=connection, test_id=test_id, title=title, proctoring=proctoring)
+    if as_json:
+        print_json(info)
+    else:
+        click.echo(info.id)
+
+
+@assessment_group.command("list")
+@json_option
+def list_assessments(as_json: bool) -> None:
+    """List assessments."""
+    items = _assessments().list()
+    if as_json:
+        print_json(items)
+    else:
+        print_table(["ID", "TITLE", "VENDOR", "TEST", "PROCTORING"],
+                    [[a.id, a.title, a.connection, a.test_id,
+                      f"{a.proctoring_connection}:{a.proctoring_exam_id}" if a.proctoring_connection else "-"]
+                     for a in items])

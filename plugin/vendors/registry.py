@@ -1,0 +1,56 @@
+"""The five vendor kinds: which settings each takes and which adapter serves it."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from plugin.vendors.base import VendorAdapter
+from plugin.vendors.examspark import ExamSparkAdapter
+from plugin.vendors.examspark import ExamSparkConfig
+from plugin.vendors.imocha import IMochaAdapter
+from plugin.vendors.imocha import IMochaConfig
+from plugin.vendors.mettl import MettlAdapter
+from plugin.vendors.mettl import MettlConfig
+from plugin.vendors.proctorexam import ProctorExamAdapter
+from plugin.vendors.proctorexam import ProctorExamConfig
+from plugin.vendors.startexam import StartExamAdapter
+from plugin.vendors.startexam import StartExamConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class VendorKind:
+    name: str
+    title: str
+    config: type[t.Any]
+    adapter: t.Callable[..., VendorAdapter]
+    proctoring_only: bool = False
+
+    def parse_config(self, values: t.Mapping[str, t.Any]) -> t.Any:
+        """:raises ValueError: naming the bad or missing setting."""
+        return self.config.from_mapping({k: v for k, v in values.items() if v is not None})
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        fields: frozenset[str] = self.config.SECRET_FIELDS
+        return fields
+
+
+KINDS: dict[str, VendorKind] = {
+    kind.name: kind
+    for kind in (
+        VendorKind("startexam", "StartExam", StartExamConfig, StartExamAdapter),
+        VendorKind("examspark", "ExamSpark (Campfire Learning)", ExamSparkConfig, ExamSparkAdapter),
+        VendorKind("mettl", "Mercer | Mettl", MettlConfig, MettlAdapter),
+        VendorKind("imocha", "iMocha", IMochaConfig, IMochaAdapter),
+        VendorKind("proctorexam", "ProctorExam", ProctorExamConfig, ProctorExamAdapter, True),
+    )
+}
+
+
+def kind_named(name: str) -> VendorKind:
+    """:raises ValueError: listing the known kinds."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown vendor kind {name!r}; known: {', '.join(sorted(KINDS))}") from None
