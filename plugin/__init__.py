@@ -87,7 +87,9 @@ def _init_vendor_services(app: Flask, sessions: t.Any, secrets: t.Any, settings:
     connections = ConnectionService(sessions, secrets, base_url=settings.base_url)
     app.extensions["bridge.connections"] = connections
     app.extensions["bridge.assessments"] = AssessmentService(sessions)
-    app.extensions["bridge.attempts"] = AttemptService(sessions, connections, base_url=settings.base_url)
+    app.extensions["bridge.attempts"] = AttemptService(
+        sessions, connections, base_url=settings.base_url
+    )
     app.extensions["bridge.signals"] = SignalIntake(sessions, connections)
 
 

@@ -38,7 +38,7 @@ class AssessmentService:
     def add(
         self, *, connection: str, test_id: str, title: str = "", proctoring: str | None = None
     ) -> AssessmentInfo:
-        """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam connection.
+        """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam one.
 
         :raises AssessmentError: unknown connection, wrong kinds, empty test id.
         """
@@ -48,7 +48,8 @@ class AssessmentService:
             main = _connection(session, connection)
             if main.kind == "proctorexam":
                 raise AssessmentError(
-                    "ProctorExam is a proctoring layer; name it with --proctoring beside the main vendor"
+                    "ProctorExam is a proctoring layer;"
+                    " name it with --proctoring beside the main vendor"
                 )
             row = Assessment(connection_id=main.id, test_id=test_id, title=title)
             if proctoring:
@@ -84,7 +85,11 @@ def _connection(session: Session, name: str) -> VendorConnection:
 
 def _info(session: Session, row: Assessment) -> AssessmentInfo:
     main = session.get(VendorConnection, row.connection_id)
-    proctor = session.get(VendorConnection, row.proctoring_connection_id) if row.proctoring_connection_id else None
+    proctor = (
+        session.get(VendorConnection, row.proctoring_connection_id)
+        if row.proctoring_connection_id
+        else None
+    )
     assert main is not None
     return AssessmentInfo(
         id=row.id,

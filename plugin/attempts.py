@@ -53,7 +53,9 @@ class AttemptDestination:
 
 
 class AttemptService:
-    def __init__(self, sessions: sessionmaker[Session], connections: ConnectionService, *, base_url: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], connections: ConnectionService, *, base_url: str
+    ) -> None:
         self._sessions = sessions
         self._connections = connections
         self._base_url = base_url.rstrip("/")
@@ -117,7 +119,10 @@ class AttemptService:
             if assessment is None:
                 raise AttemptError(
                     f"This activity points at assessment {assessment_id}, which does not exist.",
-                    admin_hint="Check the activity's custom parameter assessment=<id> (`assessment-bridge assessment list`).",
+                    admin_hint=(
+                        "Check the activity's custom parameter assessment=<id>"
+                        " (`assessment-bridge assessment list`)."
+                    ),
                     status=404,
                 )
             user_id, link_id = _placement(session, platform, launch)
@@ -142,9 +147,13 @@ class AttemptService:
             return row.id, row.token, assessment
 
 
-def _placement(session: Session, platform: PlatformRecord, launch: LaunchSummary) -> tuple[int, int]:
+def _placement(
+    session: Session, platform: PlatformRecord, launch: LaunchSummary
+) -> tuple[int, int]:
     user_id = session.scalar(
-        select(LtiUser.id).where(LtiUser.platform_id == platform.id, LtiUser.subject == launch.user_subject)
+        select(LtiUser.id).where(
+            LtiUser.platform_id == platform.id, LtiUser.subject == launch.user_subject
+        )
     )
     link_id = session.scalar(
         select(ResourceLink.id)

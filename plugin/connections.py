@@ -46,7 +46,9 @@ class ConnectionInfo:
 
 
 class ConnectionService:
-    def __init__(self, sessions: sessionmaker[Session], secrets_box: SecretBox, *, base_url: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], secrets_box: SecretBox, *, base_url: str
+    ) -> None:
         self._sessions = sessions
         self._secrets = secrets_box
         self._base_url = base_url.rstrip("/")
@@ -94,11 +96,14 @@ class ConnectionService:
                 raise VendorConnectionError(f"no vendor connection named {name!r}")
             used = session.scalar(
                 select(Assessment.id).where(
-                    (Assessment.connection_id == row.id) | (Assessment.proctoring_connection_id == row.id)
+                    (Assessment.connection_id == row.id)
+                    | (Assessment.proctoring_connection_id == row.id)
                 )
             )
             if used is not None:
-                raise VendorConnectionError(f"connection {name!r} is used by assessment {used}; remove it first")
+                raise VendorConnectionError(
+                    f"connection {name!r} is used by assessment {used}; remove it first"
+                )
             info = self._info(row)
             session.delete(row)
         with self._lock:
@@ -129,7 +134,11 @@ class ConnectionService:
         """Whether ``token`` is the callback secret of connection ``connection_id`` of ``kind``."""
         with self._sessions() as session:
             row = session.get(VendorConnection, connection_id)
-        return row is not None and row.kind == kind and secrets.compare_digest(row.callback_token, token)
+        return (
+            row is not None
+            and row.kind == kind
+            and secrets.compare_digest(row.callback_token, token)
+        )
 
     def callback_url(self, row: VendorConnection) -> str:
         return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={row.callback_token}"
@@ -156,4 +165,6 @@ class ConnectionService:
         settings = dataclasses.asdict(self._config(kind, row.config_encrypted))
         for field in kind.secret_fields:
             settings[field] = MASK
-        return ConnectionInfo(row.id, row.name, row.kind, settings, self.callback_url(row), row.created_at)
+        return ConnectionInfo(
+            row.id, row.name, row.kind, settings, self.callback_url(row), row.created_at
+        )

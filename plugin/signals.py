@@ -50,7 +50,9 @@ class SignalIntake:
         self._sessions = sessions
         self._connections = connections
 
-    def from_callback(self, kind: str, connection_id: int, token: str, request: IncomingRequest) -> RecordedSignal:
+    def from_callback(
+        self, kind: str, connection_id: int, token: str, request: IncomingRequest
+    ) -> RecordedSignal:
         """A vendor's callback or webhook on ``/callbacks/<kind>/<connection id>?token=``.
 
         :raises SignalRejected: wrong secret (404, so the URL space reveals nothing) or a
@@ -77,13 +79,22 @@ class SignalIntake:
         adapter = self._connections.adapter(connection_id)
         if request.method == "POST" and request.body:
             signal = adapter.parse_signal(request)
-            if signal.attempt_token not in (None, token) or signal.vendor_ref not in (None, vendor_ref):
+            if signal.attempt_token not in (None, token) or signal.vendor_ref not in (
+                None,
+                vendor_ref,
+            ):
                 raise SignalRejected("the event names another attempt", status=400)
         else:
-            signal = CompletionSignal(SignalKind.BROWSER_RETURN, vendor_ref=vendor_ref, attempt_token=token)
-        return self._record(connection_id, adapter, dataclasses.replace(signal, attempt_token=token))
+            signal = CompletionSignal(
+                SignalKind.BROWSER_RETURN, vendor_ref=vendor_ref, attempt_token=token
+            )
+        return self._record(
+            connection_id, adapter, dataclasses.replace(signal, attempt_token=token)
+        )
 
-    def _record(self, connection_id: int, adapter: VendorAdapter, signal: CompletionSignal) -> RecordedSignal:
+    def _record(
+        self, connection_id: int, adapter: VendorAdapter, signal: CompletionSignal
+    ) -> RecordedSignal:
         with self._sessions.begin() as session:
             attempt = _find_attempt(session, connection_id, signal)
             row = Signal(
@@ -117,6 +128,8 @@ def _find_attempt(session: Session, connection_id: int, signal: CompletionSignal
         return session.scalar(
             select(Attempt)
             .join(Assessment, Attempt.assessment_id == Assessment.id)
-            .where(Assessment.connection_id == connection_id, Attempt.vendor_ref == signal.vendor_ref)
+            .where(
+                Assessment.connection_id == connection_id, Attempt.vendor_ref == signal.vendor_ref
+            )
         )
     return None

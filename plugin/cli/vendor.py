@@ -23,8 +23,8 @@ from plugin.vendors.registry import KINDS
 from plugin.vendors.registry import VendorKind
 
 SIGNAL_NOTES = {
-    "startexam": "Paste the callback URL into the test's settings in StartExam (redirect after finish);"
-    " StartExam appends participantId.",
+    "startexam": "Paste the callback URL into the test's settings in StartExam"
+    " (redirect after finish); StartExam appends participantId.",
     "examspark": "Learners' players report through the tool; the callback URL is the"
     " lis_outcome_service_url for grade passback (OAuth 1.0 signed with the app key/secret).",
     "mettl": "Paste the callback URL, with &accessKey=<schedule access key> appended, as the"
@@ -71,20 +71,24 @@ def _add_command(kind: VendorKind) -> click.Command:
         click.Option(["--json", "as_json"], is_flag=True, help="Print JSON."),
     ]
     for field in dataclasses.fields(kind.config):
-        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        required = (
+            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        )
         secret = field.name in kind.secret_fields
         params.append(
             click.Option(
                 ["--" + field.name.replace("_", "-"), field.name],
                 required=required and not secret,
-                prompt=f"{field.name} (hidden)" if secret and required else None,
+                prompt=f"{field.name} (hidden)" if secret and required else False,
                 hide_input=secret,
                 default=None,
                 help=("Secret; prompted for when omitted. " if secret else "")
                 + ("" if required else f"Default: {field.default}."),
             )
         )
-    return click.Command(kind.name, callback=add, params=params, help=f"Connect a {kind.title} account.")
+    return click.Command(
+        kind.name, callback=add, params=params, help=f"Connect a {kind.title} account."
+    )
 
 
 for _kind in KINDS.values():
@@ -99,8 +103,10 @@ def list_connections(as_json: bool) -> None:
     if as_json:
         print_json(connections)
     else:
-        print_table(["ID", "NAME", "KIND", "BASE URL"],
-                    [[c.id, c.name, c.kind, c.settings.get("base_url", "")] for c in connections])
+        print_table(
+            ["ID", "NAME", "KIND", "BASE URL"],
+            [[c.id, c.name, c.kind, c.settings.get("base_url", "")] for c in connections],
+        )
 
 
 @vendor_group.command("show")
@@ -141,7 +147,9 @@ def list_tests(name: str, as_json: bool) -> None:
     if as_json:
         print_json(tests)
     else:
-        print_table(["ID", "TITLE", "MINUTES"], [[x.id, x.title, x.duration_minutes or "-"] for x in tests])
+        print_table(
+            ["ID", "TITLE", "MINUTES"], [[x.id, x.title, x.duration_minutes or "-"] for x in tests]
+        )
 
 
 @vendor_group.command("fetch")
@@ -166,9 +174,13 @@ def changes(name: str, cursor: str | None, as_json: bool) -> None:
     if as_json:
         print_json(page)
         return
-    print_table(["VENDOR REF", "CHANGED", "STATUS"],
-                [[i.vendor_ref, i.changed_at.isoformat() if i.changed_at else "-", i.status or "-"]
-                 for i in page.items])
+    print_table(
+        ["VENDOR REF", "CHANGED", "STATUS"],
+        [
+            [i.vendor_ref, i.changed_at.isoformat() if i.changed_at else "-", i.status or "-"]
+            for i in page.items
+        ],
+    )
     click.echo(f"next cursor: {page.next_cursor}" if page.next_cursor else "end of the listing")
 
 
@@ -186,13 +198,21 @@ def _assessments() -> AssessmentService:
 @click.option("--vendor", "connection", required=True, help="Vendor connection name.")
 @click.option("--test-id", required=True, help="The vendor's test id (see `vendor tests`).")
 @click.option("--title", default="")
-@click.option("--proctoring", default=None, metavar="PROCTOR_CONN:EXAM_ID",
-              help="A ProctorExam connection and exam to proctor this assessment.")
+@click.option(
+    "--proctoring",
+    default=None,
+    metavar="PROCTOR_CONN:EXAM_ID",
+    help="A ProctorExam connection and exam to proctor this assessment.",
+)
 @json_option
-def add_assessment(connection: str, test_id: str, title: str, proctoring: str | None, as_json: bool) -> None:
+def add_assessment(
+    connection: str, test_id: str, title: str, proctoring: str | None, as_json: bool
+) -> None:
     """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID)."""
     with reported(AssessmentError):
-        info = _assessments().add(connection=connection, test_id=test_id, title=title, proctoring=proctoring)
+        info = _assessments().add(
+            connection=connection, test_id=test_id, title=title, proctoring=proctoring
+        )
     if as_json:
         print_json(info)
     else:
@@ -207,7 +227,18 @@ def list_assessments(as_json: bool) -> None:
     if as_json:
         print_json(items)
     else:
-        print_table(["ID", "TITLE", "VENDOR", "TEST", "PROCTORING"],
-                    [[a.id, a.title, a.connection, a.test_id,
-                      f"{a.proctoring_connection}:{a.proctoring_exam_id}" if a.proctoring_connection else "-"]
-                     for a in items])
+        print_table(
+            ["ID", "TITLE", "VENDOR", "TEST", "PROCTORING"],
+            [
+                [
+                    a.id,
+                    a.title,
+                    a.connection,
+                    a.test_id,
+                    f"{a.proctoring_connection}:{a.proctoring_exam_id}"
+                    if a.proctoring_connection
+                    else "-",
+                ]
+                for a in items
+            ],
+        )

@@ -210,7 +210,9 @@ class Attempt(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     lti_user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
-    resource_link_id: Mapped[int] = mapped_column(ForeignKey("resource_links.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[int] = mapped_column(
+        ForeignKey("resource_links.id", ondelete="CASCADE")
+    )
     vendor_ref: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     proctoring_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
     status: Mapped[str] = mapped_column(String(32), default="starting")
@@ -228,7 +230,9 @@ class Signal(Base):
     __tablename__ = "signals"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey("vendor_connections.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("vendor_connections.id", ondelete="CASCADE")
+    )
     attempt_id: Mapped[int | None] = mapped_column(
         ForeignKey("attempts.id", ondelete="SET NULL"), nullable=True
     )

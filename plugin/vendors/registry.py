@@ -53,4 +53,6 @@ def kind_named(name: str) -> VendorKind:
     try:
         return KINDS[name]
     except KeyError:
-        raise ValueError(f"unknown vendor kind {name!r}; known: {', '.join(sorted(KINDS))}") from None
+        raise ValueError(
+            f"unknown vendor kind {name!r}; known: {', '.join(sorted(KINDS))}"
+        ) from None

@@ -80,7 +80,10 @@ def _registration_error(error: RegistrationError) -> tuple[Response | str, int]:
 
 def _attempt_error(error: AttemptError) -> tuple[Response | str, int]:
     return refusal(
-        status=error.status, code="attempt_not_started", message=str(error), admin_hint=error.admin_hint
+        status=error.status,
+        code="attempt_not_started",
+        message=str(error),
+        admin_hint=error.admin_hint,
     )
 
 

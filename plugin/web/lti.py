@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import current_app
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import make_response
 from flask import redirect
@@ -66,7 +66,9 @@ def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResp
     if destination.redirect_url:
         return redirect(destination.redirect_url, code=303)
     title = summary.resource_link_title or "Assessment"
-    page = render_template("player.html", embed=destination.embed, token=destination.token, title=title)
+    page = render_template(
+        "player.html", embed=destination.embed, token=destination.token, title=title
+    )
     return make_response(page)
 
 

@@ -50,7 +50,9 @@ def _incoming() -> IncomingRequest:
 def callback(kind: str, connection_id: int) -> t.Any:
     incoming = _incoming()
     try:
-        recorded = _intake().from_callback(kind, connection_id, request.args.get("token", ""), incoming)
+        recorded = _intake().from_callback(
+            kind, connection_id, request.args.get("token", ""), incoming
+        )
     except SignalRejected as exc:
         return _rejected(exc)
     return _answer(recorded, incoming)
@@ -76,6 +78,10 @@ def _answer(recorded: RecordedSignal, incoming: IncomingRequest) -> t.Any:
 
 
 def _rejected(exc: SignalRejected) -> t.Any:
-    return refusal(status=exc.status, code="signal_rejected", message=str(exc),
-                   admin_hint="Check the callback URL and secret configured at the vendor "
-                   "(`assessment-bridge vendor show NAME`).")
+    return refusal(
+        status=exc.status,
+        code="signal_rejected",
+        message=str(exc),
+        admin_hint="Check the callback URL and secret configured at the vendor "
+        "(`assessment-bridge vendor show NAME`).",
+    )

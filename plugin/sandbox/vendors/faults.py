@@ -112,7 +112,7 @@ class FaultInjector:
         if fault == "slow":
             time.sleep(plan.slow_ms / 1000)
         if fault == "error":
-            status = random.choice((500, 503))  # noqa: S311 - not security relevant
+            status = random.choice((500, 503))
             response = self._render_error(status, "injected server error")
             response.headers["Retry-After"] = str(plan.retry_after)
             return response
