@@ -16,6 +16,7 @@ import requests
 
 from lti import claims
 from lti.errors import RegistrationError
+from lti.http import error_description
 from lti.tool_configuration import TOOL_CONFIGURATION
 from lti.tool_configuration import ToolUrls
 from lti.tool_configuration import registration_request
@@ -141,7 +142,7 @@ def _post_registration(
     if response.status_code not in (200, 201):
         raise RegistrationError(
             f"The platform refused the registration (HTTP {response.status_code}):"
-            f" {_error_text(response)}"
+            f" {error_description(response)}"
         )
     try:
         answer = response.json()
@@ -150,13 +151,3 @@ def _post_registration(
     if not isinstance(answer, dict):
         raise RegistrationError("The platform's registration answer is not a JSON object.")
     return answer
-
-
-def _error_text(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        return str(body.get("error_description") or body.get("error") or body)[:200]
-    return str(body)[:200]

@@ -54,3 +54,14 @@ class TimeoutSession(requests.Session):
     ) -> requests.Response:
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
+
+
+def error_description(response: requests.Response) -> str:
+    """A short reason from an OAuth-style error answer (``error_description``/``error``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("error_description") or body.get("error") or body)[:200]
+    return str(body)[:200]

@@ -14,6 +14,7 @@ import typing as t
 import jwt
 import requests
 
+from lti.http import error_description
 from lti.interfaces import PlatformRecord
 from lti.interfaces import SigningKey
 
@@ -86,7 +87,7 @@ def request_access_token(
         ) from exc
     if response.status_code != 200:
         raise TokenRequestError(
-            f"token endpoint refused (HTTP {response.status_code}): {_reason(response)}",
+            f"token endpoint refused (HTTP {response.status_code}): {error_description(response)}",
             status=response.status_code,
             retryable=response.status_code == 429 or response.status_code >= 500,
         )
@@ -100,13 +101,3 @@ def request_access_token(
         ) from exc
     granted = frozenset(str(body.get("scope") or " ".join(wanted)).split())
     return AccessToken(token=token, scopes=granted, expires_at=started + expires_in)
-
-
-def _reason(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        return str(body.get("error_description") or body.get("error") or body)[:200]
-    return str(body)[:200]
