@@ -28,6 +28,7 @@ from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from plugin.store.models import utcnow
 from plugin.vendors.base import Learner
+from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import VendorError
 
@@ -50,6 +51,7 @@ class AttemptDestination:
     token: str
     redirect_url: str | None
     embed: dict[str, t.Any] | None
+    proctoring_url: str | None = None
 
 
 class AttemptService:
@@ -75,28 +77,18 @@ class AttemptService:
             assert row is not None
             if row.vendor_ref and (row.redirect_url or row.embed_json):
                 return _destination(row)
-        adapter = self._connections.adapter(assessment.connection_id)
-        request = StartRequest(
-            attempt_token=token,
-            test_id=assessment.test_id,
-            learner=Learner(
-                external_id=f"lti-{platform.id}-{launch.user_subject}",
-                email=launch.user_email,
-                given_name=launch.given_name,
-                family_name=launch.family_name,
-            ),
-            return_url=self.return_url(token),
-            callback_url=self._connections.callback_url_for(assessment.connection_id),
+        learner = Learner(
+            external_id=f"lti-{platform.id}-{launch.user_subject}",
+            email=launch.user_email,
+            given_name=launch.given_name,
+            family_name=launch.family_name,
         )
-        try:
-            started = adapter.start_attempt(request)
-        except VendorError as exc:
-            log.warning("starting attempt %s failed: %s", attempt_id, exc)
-            raise AttemptError(
-                "The assessment could not be opened at the vendor right now.",
-                admin_hint=str(exc),
-                status=502,
-            ) from exc
+        started = self._start_at(assessment.connection_id, assessment.test_id, token, learner)
+        proctoring = None
+        if assessment.proctoring_connection_id and assessment.proctoring_exam_id:
+            proctoring = self._start_at(
+                assessment.proctoring_connection_id, assessment.proctoring_exam_id, token, learner
+            )
         embed = dict(started.embed) if started.embed else None
         if embed is not None:
             # The player reports to our relay, never to the secret callback URL.
@@ -107,9 +99,33 @@ class AttemptService:
             row.vendor_ref = started.vendor_ref
             row.redirect_url = started.redirect_url
             row.embed_json = json.dumps(embed) if embed else None
+            row.proctoring_ref = proctoring.vendor_ref if proctoring else None
+            row.proctoring_url = proctoring.redirect_url if proctoring else None
             row.status = "started"
             row.updated_at = utcnow()
             return _destination(row)
+
+    def _start_at(
+        self, connection_id: int, test_id: str, token: str, learner: Learner
+    ) -> StartedAttempt:
+        request = StartRequest(
+            attempt_token=token,
+            test_id=test_id,
+            learner=learner,
+            return_url=self.return_url(token),
+            callback_url=self._connections.callback_url_for(connection_id),
+        )
+        try:
+            return self._connections.adapter(connection_id).start_attempt(request)
+        except VendorError as exc:
+            log.warning(
+                "starting attempt %s at connection %s failed: %s", token[:6], connection_id, exc
+            )
+            raise AttemptError(
+                "The assessment could not be opened at the vendor right now.",
+                admin_hint=str(exc),
+                status=502,
+            ) from exc
 
     def _attempt_row(
         self, platform: PlatformRecord, launch: LaunchSummary, assessment_id: int
@@ -174,4 +190,9 @@ def _placement(
 
 def _destination(row: Attempt) -> AttemptDestination:
     embed = json.loads(row.embed_json) if row.embed_json else None
-    return AttemptDestination(token=row.token, redirect_url=row.redirect_url, embed=embed)
+    return AttemptDestination(
+        token=row.token,
+        redirect_url=row.redirect_url,
+        embed=embed,
+        proctoring_url=row.proctoring_url,
+    )

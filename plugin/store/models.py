@@ -215,6 +215,7 @@ class Attempt(Base):
     )
     vendor_ref: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     proctoring_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    proctoring_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(32), default="starting")
     redirect_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     embed_json: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -45,14 +45,18 @@ def login() -> WerkzeugResponse:
 
 
 @bp.route("/launch", methods=["POST"])
-def launch() -> Response:
+def launch() -> WerkzeugResponse:
     summary = get_tool().launch()
-    template = (
-        "landing_instructor.html"
-        if summary.role is LaunchRole.INSTRUCTOR
-        else "landing_learner.html"
-    )
-    response = make_response(render_template(template, launch=summary))
+    assessment = summary.custom.get("assessment", "")
+    if summary.role is LaunchRole.LEARNER and assessment:
+        response = _send_to_assessment(summary, assessment)
+    else:
+        template = (
+            "landing_instructor.html"
+            if summary.role is LaunchRole.INSTRUCTOR
+            else "landing_learner.html"
+        )
+        response = make_response(render_template(template, launch=summary))
     # The state cookie has served its purpose; clear it so they do not pile up.
     response.delete_cookie(STATE_COOKIE_PREFIX + request.form.get("state", ""), path="/")
     return response
@@ -63,11 +67,18 @@ def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResp
         raise BadRequest(f"The activity's custom parameter assessment={assessment!r} is not an id.")
     attempts: AttemptService = current_app.extensions["bridge.attempts"]
     destination = attempts.start(summary, int(assessment))
+    title = summary.resource_link_title or "Assessment"
+    if destination.proctoring_url and destination.redirect_url:
+        page = render_template("proctored.html", destination=destination, title=title)
+        return make_response(page)
     if destination.redirect_url:
         return redirect(destination.redirect_url, code=303)
-    title = summary.resource_link_title or "Assessment"
     page = render_template(
-        "player.html", embed=destination.embed, token=destination.token, title=title
+        "player.html",
+        embed=destination.embed,
+        token=destination.token,
+        title=title,
+        proctoring_url=destination.proctoring_url,
     )
     return make_response(page)
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('resource_link_id', sa.Integer(), nullable=False),
     sa.Column('vendor_ref', sa.String(length=255), nullable=True),
     sa.Column('proctoring_ref', sa.String(length=255), nullable=True),
+    sa.Column('proctoring_url', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('redirect_url', sa.Text(), nullable=True),
     sa.Column('embed_json', sa.Text(), nullable=True),
