@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import logging
+import math
 import time
 import typing as t
 
@@ -35,6 +35,8 @@ from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
+from plugin.vendors.common import candidate_email
+from plugin.vendors.common import load_cursor
 from plugin.vendors.errors import SignalRejected
 from plugin.vendors.errors import VendorRefused
 from plugin.vendors.imocha.client import ATTEMPT_STATES
@@ -49,7 +51,6 @@ if t.TYPE_CHECKING:
     import requests
 
     from plugin.vendors.base import IncomingRequest
-    from plugin.vendors.base import Learner
     from plugin.vendors.base import StartRequest
     from plugin.vendors.imocha.config import IMochaConfig
 
@@ -57,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 CURSOR_VERSION = 1
 #: Domain of the stand-in address of a learner whose LMS shares no e-mail (RFC 2606).
-PLACEHOLDER_DOMAIN = "learners.invalid"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,11 +74,8 @@ class WindowCursor:
 
     @classmethod
     def load(cls, text: str) -> WindowCursor | None:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION:
+        data = load_cursor(text, CURSOR_VERSION)
+        if data is None:
             return None
         start, end, state = data.get("from"), data.get("until"), data.get("state")
         if not _whole(start) or not (end is None or _whole(end)):
@@ -171,7 +168,8 @@ class IMochaAdapter:
     def list_changes(self, cursor: str | None) -> ChangesPage:
         """Invitations of one state in the current window (see the module docstring)."""
         window = self.config.reconcile_window_hours * 3600
-        now = int(self._clock())
+        # Whole seconds rounded up: an invite finished earlier in this second is inside.
+        now = math.ceil(self._clock())
         position = WindowCursor.load(cursor) if cursor else None
         if cursor and position is None:
             logger.warning("imocha: unreadable reconciliation cursor, restarting the window")
@@ -232,14 +230,6 @@ class IMochaAdapter:
 
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self._clock(), tz=dt.UTC)
-
-
-def candidate_email(learner: Learner) -> str:
-    """The learner's e-mail, or a stable stand-in in a reserved domain when the LMS hid it."""
-    if learner.email.strip():
-        return learner.email.strip().lower()
-    digest = hashlib.sha256(learner.external_id.encode("utf-8")).hexdigest()[:24]
-    return f"lti-{digest}@{PLACEHOLDER_DOMAIN}"
 
 
 def _whole(value: t.Any) -> t.TypeGuard[int]:
