@@ -12,8 +12,16 @@ import requests
 import urllib3
 
 from lti.http import TimeoutSession
+from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import InvalidResponse
+from plugin.vendors.errors import NotFound
+from plugin.vendors.errors import RateLimited
 from plugin.vendors.errors import TransientError
+from plugin.vendors.errors import VendorError
+from plugin.vendors.errors import VendorRefused
+
+if t.TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def make_session(
@@ -69,6 +77,52 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def error_details(
+    response: requests.Response,
+    vendor: str,
+    request_id_headers: Sequence[str] = ("X-Request-Id",),
+) -> dict[str, t.Any]:
+    """What every :class:`VendorError` of a failed answer carries: vendor, status,
+    the vendor's request id (first of ``request_id_headers`` present) and a body excerpt."""
+    return {
+        "vendor": vendor,
+        "status": response.status_code,
+        "request_id": next(
+            (response.headers[h] for h in request_id_headers if h in response.headers), None
+        ),
+        "body_excerpt": response.text[:300],
+    }
+
+
+def error_by_status(
+    response: requests.Response,
+    *,
+    details: dict[str, t.Any],
+    rate_limited: str,
+    auth: str,
+    not_found: str,
+    transient: str,
+    refused: str,
+) -> VendorError:
+    """The typed error of a failed answer by status alone, with the message given for it.
+
+    429 is :class:`RateLimited` (honouring ``Retry-After``), 401/403 :class:`AuthError`,
+    404 :class:`NotFound`, 409 and 5xx :class:`TransientError`, any other
+    :class:`VendorRefused`.
+    """
+    status = response.status_code
+    if status == 429:
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return RateLimited(rate_limited, retry_after=retry_after, **details)
+    if status in (401, 403):
+        return AuthError(auth, **details)
+    if status == 404:
+        return NotFound(not_found, **details)
+    if status == 409 or status >= 500:
+        return TransientError(transient, **details)
+    return VendorRefused(refused, **details)
 
 
 def _timed_out(exc: requests.ConnectionError) -> bool:

@@ -16,6 +16,7 @@ from plugin.vendors.errors import RateLimited
 from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorError
 from plugin.vendors.errors import VendorRefused
+from plugin.vendors.http import error_details
 from plugin.vendors.http import retry_after_seconds
 
 if t.TYPE_CHECKING:
@@ -43,11 +44,6 @@ class PageTokenRejected(VendorRefused):
     """The vendor refused a ``nextToken`` (expired or unknown); listing must restart."""
 
 
-def request_id(response: requests.Response) -> str | None:
-    """The vendor's request id, when it sent one."""
-    return next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
-
-
 def vendor_message(response: requests.Response) -> str:
     """The ``message`` of an error body, or a short excerpt of whatever was sent."""
     try:
@@ -68,12 +64,7 @@ def error_for(response: requests.Response, action: str) -> VendorError:
     """
     status = response.status_code
     detail = vendor_message(response)
-    common: dict[str, t.Any] = {
-        "vendor": VENDOR,
-        "status": status,
-        "request_id": request_id(response),
-        "body_excerpt": response.text[:300],
-    }
+    common = error_details(response, VENDOR, REQUEST_ID_HEADERS)
     if status == 429:
         wait = retry_after_seconds(response.headers.get("Retry-After"))
         hint = f"; retry after {wait:g} s" if wait is not None else ""

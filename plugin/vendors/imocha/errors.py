@@ -19,6 +19,7 @@ from plugin.vendors.errors import RateLimited
 from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorError
 from plugin.vendors.errors import VendorRefused
+from plugin.vendors.http import error_details
 from plugin.vendors.http import retry_after_seconds
 
 if t.TYPE_CHECKING:
@@ -74,12 +75,7 @@ def error_for(response: requests.Response) -> VendorError | None:
     if status == 401 and "does not belong" in words.lower():
         cls, hint = _NOT_FOUND_HINT
     message = f"{hint} ({words})" if words else hint
-    details: dict[str, t.Any] = {
-        "vendor": VENDOR,
-        "status": status,
-        "request_id": response.headers.get("X-Request-Id"),
-        "body_excerpt": response.text[:300],
-    }
+    details = error_details(response, VENDOR)
     if cls is RateLimited:
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return RateLimited(message, retry_after=retry_after, **details)

@@ -27,6 +27,7 @@ from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
+from plugin.vendors.common import candidate_email
 from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import NotFound
 from plugin.vendors.errors import VendorRefused
@@ -37,7 +38,6 @@ from plugin.vendors.mettl.notifications import notified_candidate
 from plugin.vendors.mettl.notifications import text
 from plugin.vendors.mettl.refs import CandidateRef
 from plugin.vendors.mettl.refs import SweepCursor
-from plugin.vendors.mettl.registration import candidate_email
 from plugin.vendors.mettl.registration import registration_fields
 from plugin.vendors.mettl.registration import registration_link
 

@@ -18,6 +18,7 @@ from plugin.vendors.errors import RateLimited
 from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorError
 from plugin.vendors.errors import VendorRefused
+from plugin.vendors.http import error_details
 from plugin.vendors.http import retry_after_seconds
 
 if t.TYPE_CHECKING:
@@ -88,12 +89,7 @@ def error_for(response: requests.Response, body: t.Any = UNPARSED) -> VendorErro
         return None
     cls, hint = ERROR_CODES.get(code, _UNKNOWN)
     message = f"{hint} ({code}: {vendor_message})" if vendor_message else f"{hint} ({code})"
-    details: dict[str, t.Any] = {
-        "vendor": VENDOR,
-        "status": response.status_code,
-        "request_id": response.headers.get("X-Request-Id"),
-        "body_excerpt": response.text[:300],
-    }
+    details = error_details(response, VENDOR)
     if cls is RateLimited:
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return RateLimited(message, retry_after=retry_after, **details)

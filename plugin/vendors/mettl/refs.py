@@ -19,6 +19,8 @@ import dataclasses
 import json
 import typing as t
 
+from plugin.vendors.common import load_cursor
+
 if t.TYPE_CHECKING:
     from typing import Self
 
@@ -68,11 +70,8 @@ class SweepCursor:
     @classmethod
     def load(cls, text: str) -> Self | None:
         """The cursor, or None when ``text`` is not a cursor of this version."""
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION:
+        data = load_cursor(text, CURSOR_VERSION)
+        if data is None:
             return None
         keys, offset, next_url = data.get("keys"), data.get("offset"), data.get("next")
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):

@@ -7,7 +7,6 @@ answer's per-candidate entries are not documented in detail: an entry is matched
 
 from __future__ import annotations
 
-import hashlib
 import typing as t
 
 from plugin.vendors.errors import VendorRefused
@@ -18,21 +17,6 @@ if t.TYPE_CHECKING:
 
     from plugin.vendors.base import Learner
     from plugin.vendors.mettl.refs import CandidateRef
-
-#: Domain of the stand-in address of a learner whose LMS shares no e-mail (RFC 2606).
-PLACEHOLDER_DOMAIN = "learners.invalid"
-
-
-def candidate_email(learner: Learner) -> str:
-    """The learner's e-mail, or a stable stand-in in a reserved domain when the LMS hid it.
-
-    Mettl requires ``Email Address`` and keys candidates by it, so a learner without
-    one gets an address derived from their LMS id (never mailed, always the same).
-    """
-    if learner.email.strip():
-        return learner.email.strip().lower()
-    digest = hashlib.sha256(learner.external_id.encode("utf-8")).hexdigest()[:24]
-    return f"lti-{digest}@{PLACEHOLDER_DOMAIN}"
 
 
 def registration_fields(learner: Learner, address: str) -> dict[str, str]:

@@ -8,9 +8,11 @@ The fields are the options of ``assessment-bridge vendor add proctorexam`` plus
 from __future__ import annotations
 
 import dataclasses
-import string
 import typing as t
 import urllib.parse
+
+from plugin.vendors.common import setting_values
+from plugin.vendors.common import template_names
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,14 +48,9 @@ class ProctorExamConfig:
 
         :raises ValueError: naming the first field that is missing, unknown or invalid.
         """
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown ProctorExam setting(s): {', '.join(unknown)}")
-        values = {name: value.strip() for name, value in data.items() if value}
-        for required in ("api_token", "secret_key", "base_url"):
-            if not values.get(required):
-                raise ValueError(f"ProctorExam setting {required} is required")
+        values = setting_values(
+            cls, data, vendor="ProctorExam", required=("api_token", "secret_key", "base_url")
+        )
         values["base_url"] = _application_root(values["base_url"])
         _check_template(values.get("student_url_template", DEFAULT_STUDENT_URL_TEMPLATE))
         return cls(**values)
@@ -81,10 +78,7 @@ def _application_root(value: str) -> str:
 
 
 def _check_template(value: str) -> None:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError as exc:
-        raise ValueError(f"ProctorExam setting student_url_template is malformed: {exc}") from exc
+    names = template_names(value, setting="ProctorExam setting student_url_template")
     if not names & {"token", "id"}:
         raise ValueError("ProctorExam setting student_url_template needs {token} or {id}")
     extra = sorted(names - TEMPLATE_FIELDS)

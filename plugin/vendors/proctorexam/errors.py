@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import typing as t
 
-from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
-from plugin.vendors.errors import TransientError
-from plugin.vendors.errors import VendorError
-from plugin.vendors.errors import VendorRefused
-from plugin.vendors.http import retry_after_seconds
+from plugin.vendors.http import error_by_status
+from plugin.vendors.http import error_details
 
 if t.TYPE_CHECKING:
     import requests
+
+    from plugin.vendors.errors import VendorError
 
 VENDOR = "proctorexam"
 _REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id")
@@ -28,31 +25,20 @@ _REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id")
 
 def error_for(response: requests.Response, *, action: str) -> VendorError:
     """The typed error for a failed answer to ``action`` (e.g. ``GET /exams``)."""
-    status = response.status_code
     said = vendor_message(response)
-    context: dict[str, t.Any] = {
-        "vendor": VENDOR,
-        "status": status,
-        "request_id": next(
-            (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
-        ),
-        "body_excerpt": response.text[:300],
-    }
-    if status == 429:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return RateLimited(f"{action} was rate limited: {said}", retry_after=retry_after, **context)
-    if status in (401, 403):
-        return AuthError(
+    return error_by_status(
+        response,
+        details=error_details(response, VENDOR, _REQUEST_ID_HEADERS),
+        rate_limited=f"{action} was rate limited: {said}",
+        auth=(
             f"{action} was refused: {said} Check the connection's API token and secret key "
             "(under 'Your settings' in ProctorExam) and that this server's clock is right; "
-            "ProctorExam also refuses a nonce used in the last 24 hours.",
-            **context,
-        )
-    if status == 404:
-        return NotFound(f"{action}: {said}", **context)
-    if status == 409 or status >= 500:
-        return TransientError(f"{action} failed on ProctorExam's side: {said}", **context)
-    return VendorRefused(f"{action} was refused: {said}", **context)
+            "ProctorExam also refuses a nonce used in the last 24 hours."
+        ),
+        not_found=f"{action}: {said}",
+        transient=f"{action} failed on ProctorExam's side: {said}",
+        refused=f"{action} was refused: {said}",
+    )
 
 
 def vendor_message(response: requests.Response) -> str:

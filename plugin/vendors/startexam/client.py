@@ -12,16 +12,12 @@ import logging
 import time
 import typing as t
 
-from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
-from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorError
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.http import error_by_status
+from plugin.vendors.http import error_details
 from plugin.vendors.http import json_body
 from plugin.vendors.http import make_session
-from plugin.vendors.http import retry_after_seconds
 from plugin.vendors.http import send
 from plugin.vendors.startexam import signing
 
@@ -189,32 +185,21 @@ def error_for(response: requests.Response) -> VendorError:
     Client errors carry ``{"message": "..."}``; the message is kept so an admin sees
     what StartExam objected to.
     """
-    status = response.status_code
     said = _vendor_message(response)
-    context: dict[str, t.Any] = {
-        "vendor": VENDOR,
-        "status": status,
-        "request_id": next(
-            (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
-        ),
-        "body_excerpt": response.text[:300],
-    }
     action = f"{response.request.method} {signing.canonical_path(response.url)}"
-    if status == 429:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return RateLimited(f"{action} was rate limited: {said}", retry_after=retry_after, **context)
-    if status in (401, 403):
-        return AuthError(
+    return error_by_status(
+        response,
+        details=error_details(response, VENDOR, _REQUEST_ID_HEADERS),
+        rate_limited=f"{action} was rate limited: {said}",
+        auth=(
             f"{action} was refused: {said}. Check the connection's account id and secret key "
             "(and key encoding), and that this server's clock is right: StartExam refuses "
-            "a Date header more than 15 minutes old.",
-            **context,
-        )
-    if status == 404:
-        return NotFound(f"{action}: StartExam has no such resource: {said}", **context)
-    if status == 409 or status >= 500:
-        return TransientError(f"{action} failed on StartExam's side: {said}", **context)
-    return VendorRefused(f"{action} was refused: {said}", **context)
+            "a Date header more than 15 minutes old."
+        ),
+        not_found=f"{action}: StartExam has no such resource: {said}",
+        transient=f"{action} failed on StartExam's side: {said}",
+        refused=f"{action} was refused: {said}",
+    )
 
 
 def _vendor_message(response: requests.Response) -> str:

@@ -8,10 +8,11 @@ The fields are the options of ``assessment-bridge vendor add startexam`` plus
 from __future__ import annotations
 
 import dataclasses
-import string
 import typing as t
 import urllib.parse
 
+from plugin.vendors.common import setting_values
+from plugin.vendors.common import template_names
 from plugin.vendors.startexam.signing import decode_secret
 
 if t.TYPE_CHECKING:
@@ -60,14 +61,9 @@ class StartExamConfig:
 
         :raises ValueError: naming the first field that is missing, unknown or invalid.
         """
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown StartExam setting(s): {', '.join(unknown)}")
-        values = {name: value.strip() for name, value in data.items() if value}
-        for required in ("account_id", "secret_key", "center"):
-            if not values.get(required):
-                raise ValueError(f"StartExam setting {required} is required")
+        values = setting_values(
+            cls, data, vendor="StartExam", required=("account_id", "secret_key", "center")
+        )
         if not values["account_id"].isdigit():
             raise ValueError("StartExam setting account_id must be the account's integer id")
         if any(char in values["center"] for char in "/#?& "):
@@ -105,10 +101,7 @@ def _check_base_url(value: str) -> None:
 
 
 def _check_template(value: str) -> None:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError as exc:
-        raise ValueError(f"StartExam setting candidate_url_template is malformed: {exc}") from exc
+    names = template_names(value, setting="StartExam setting candidate_url_template")
     if "participant_id" not in names:
         raise ValueError("StartExam setting candidate_url_template needs {participant_id}")
     extra = sorted(names - TEMPLATE_FIELDS)

@@ -24,6 +24,7 @@ from plugin.vendors.examspark.client import ExamSparkClient
 from plugin.vendors.examspark.config import ExamSparkConfig
 from plugin.vendors.examspark.errors import PageTokenRejected
 from plugin.vendors.examspark.models import SessionRequest
+from tests.unit.vendors.helpers import Clock
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,17 +37,9 @@ WORKSPACE = "focus1f8-district"
 NOW = 1_750_000_000.0
 
 
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
@@ -69,7 +62,7 @@ def make_client(
         **settings,
     }
     session = TimeoutSession(retries=0, connect_timeout=2.0, read_timeout=read_timeout)
-    return ExamSparkClient(ExamSparkConfig(**values), session=session, clock=clock or Clock())
+    return ExamSparkClient(ExamSparkConfig(**values), session=session, clock=clock or Clock(NOW))
 
 
 @pytest.fixture

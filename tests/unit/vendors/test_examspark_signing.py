@@ -23,6 +23,7 @@ from plugin.vendors.examspark.signing import sign
 from plugin.vendors.examspark.signing import signature_base_string
 from plugin.vendors.examspark.verification import MemoryNonceStore
 from plugin.vendors.examspark.verification import OAuthVerifier
+from tests.unit.vendors.helpers import Clock
 
 RFC_CONSUMER_KEY = "dpf43f3p2l4k3l03"
 RFC_CONSUMER_SECRET = "kd94hf93k423kf44"
@@ -168,14 +169,6 @@ def test_duplicate_oauth_parameter_is_refused() -> None:
 URL = "https://bridge.example.org/callbacks/examspark/7?x=1"
 BODY = b"<imsx_POXEnvelopeRequest/>"
 NOW = 1_700_000_000
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _signed(

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import typing as t
 import urllib.parse
 
 import pytest
 import requests
-from flask import Flask
-from flask import request
 
 from lti.http import TimeoutSession
 from mappings.imocha import load_result
@@ -29,6 +26,9 @@ from plugin.vendors.errors import SignalRejected
 from plugin.vendors.errors import VendorRefused
 from plugin.vendors.imocha import IMochaAdapter
 from plugin.vendors.imocha import IMochaConfig
+from tests.unit.vendors.helpers import Clock
+from tests.unit.vendors.helpers import Receiver
+from tests.unit.vendors.helpers import control
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,44 +40,6 @@ TEST_ID = "11223"
 ADA = Learner(
     external_id="lti-user-1", email="Ada@Example.org", given_name="Ada", family_name="Lovelace"
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Receiver:
-    """Collects the callbacks posted to it."""
-
-    def __init__(self) -> None:
-        self.received: list[IncomingRequest] = []
-        self._changed = threading.Condition()
-        app = Flask("receiver")
-        app.add_url_rule("/cb", "cb", self._hook, methods=["POST"])
-        self.served = serve_app(app)
-        self.url = f"{self.served.url}/cb"
-
-    def _hook(self) -> str:
-        incoming = IncomingRequest(
-            method="POST",
-            path=request.path,
-            headers=dict(request.headers),
-            query=request.args.to_dict(),
-            body=request.get_data(),
-        )
-        with self._changed:
-            self.received.append(incoming)
-            self._changed.notify_all()
-        return "ok"
-
-    def wait_for(self, count: int) -> list[IncomingRequest]:
-        with self._changed:
-            assert self._changed.wait_for(lambda: len(self.received) >= count, timeout=5)
-            return list(self.received)
 
 
 @pytest.fixture
@@ -97,12 +59,6 @@ def sim(clock: Clock) -> Iterator[ServedApp]:
     with serve_app(create_imocha_app(api_key=API_KEY, clock=clock)) as served:
         control(served, "POST", "/sandbox/tests", name="Python", testId=int(TEST_ID))
         yield served
-
-
-def control(sim: ServedApp, method: str, path: str, **body: t.Any) -> dict[str, t.Any]:
-    response = requests.request(method, f"{sim.url}{path}", json=body, timeout=5)
-    assert response.status_code < 300, response.text
-    return t.cast("dict[str, t.Any]", response.json())
 
 
 def make_adapter(

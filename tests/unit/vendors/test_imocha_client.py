@@ -22,6 +22,7 @@ from plugin.vendors.errors import VendorRefused
 from plugin.vendors.imocha import IMochaClient
 from plugin.vendors.imocha import IMochaConfig
 from plugin.vendors.imocha import error_for
+from tests.unit.vendors.helpers import control
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,12 +38,6 @@ def sim() -> Iterator[ServedApp]:
     with serve_app(create_imocha_app(api_key=API_KEY)) as served:
         control(served, "POST", "/sandbox/tests", name="Python", testId=TEST_ID)
         yield served
-
-
-def control(sim: ServedApp, method: str, path: str, **body: t.Any) -> dict[str, t.Any]:
-    response = requests.request(method, f"{sim.url}{path}", json=body, timeout=5)
-    assert response.status_code < 300, response.text
-    return t.cast("dict[str, t.Any]", response.json())
 
 
 def make_client(sim: ServedApp, *, read_timeout: float = 3.0, **settings: str) -> IMochaClient:

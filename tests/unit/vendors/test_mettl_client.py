@@ -23,6 +23,8 @@ from plugin.vendors.errors import VendorRefused
 from plugin.vendors.mettl import MettlClient
 from plugin.vendors.mettl import MettlConfig
 from plugin.vendors.mettl import error_for
+from tests.unit.vendors.helpers import Clock
+from tests.unit.vendors.helpers import control
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,14 +34,6 @@ if t.TYPE_CHECKING:
 PUBLIC = "pk-sandbox"
 PRIVATE = "sk-sandbox-very-secret"
 KEY = "sched1"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -53,12 +47,6 @@ def sim(sim_clock: Clock) -> Iterator[ServedApp]:
     with serve_app(app) as served:
         control(served, "POST", "/sandbox/schedules", name="Java test", accessKey=KEY)
         yield served
-
-
-def control(sim: ServedApp, method: str, path: str, **body: t.Any) -> dict[str, t.Any]:
-    response = requests.request(method, f"{sim.url}{path}", json=body, timeout=5)
-    assert response.status_code < 300, response.text
-    return t.cast("dict[str, t.Any]", response.json())
 
 
 def make_client(

@@ -9,8 +9,8 @@ import uuid
 
 from flask import Flask
 from flask import Response
-from werkzeug.exceptions import HTTPException
 
+from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.examspark import api
 from plugin.sandbox.vendors.examspark import control
 from plugin.sandbox.vendors.examspark import player
@@ -22,7 +22,6 @@ from plugin.sandbox.vendors.examspark.extension import EXTENSION_KEY
 from plugin.sandbox.vendors.examspark.extension import ExamSparkSandbox
 from plugin.sandbox.vendors.examspark.passback import PassbackSender
 from plugin.sandbox.vendors.examspark.state import Workspace
-from plugin.sandbox.vendors.faults import install_faults
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,13 +57,14 @@ def create_examspark_app(
         passbacks=PassbackSender(workspace),
         accept_plain_basic=accept_plain_basic,
     )
-    install_faults(app, render_error, exempt_prefixes=("/sdk/",))
-    app.register_blueprint(api.bp)
-    app.register_blueprint(player.bp)
-    app.register_blueprint(control.bp)
+    install_simulator(
+        app,
+        blueprints=(api.bp, player.bp, control.bp),
+        render_error=render_error,
+        exempt_prefix="/sdk/",
+    )
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(PageError, _page_error)
-    app.register_error_handler(HTTPException, _http_error)
     app.after_request(_request_id)
     return app
 
@@ -78,10 +78,6 @@ def _api_error(error: ApiError) -> Response:
 def _page_error(error: PageError) -> Response:
     body = f"<!doctype html><title>Exam player</title><h1>{html.escape(error.message)}</h1>"
     return Response(body, status=error.status, mimetype="text/html")
-
-
-def _http_error(error: HTTPException) -> Response:
-    return render_error(error.code or 500, error.description or "error")
 
 
 def _request_id(response: Response) -> Response:

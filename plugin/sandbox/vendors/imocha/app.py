@@ -6,9 +6,8 @@ import time
 import typing as t
 
 from flask import Flask
-from flask import Response
 
-from plugin.sandbox.vendors.faults import install_faults
+from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.imocha import api
 from plugin.sandbox.vendors.imocha import control
 from plugin.sandbox.vendors.imocha import pages
@@ -22,8 +21,6 @@ from plugin.sandbox.vendors.imocha.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
-
-    from werkzeug.exceptions import HTTPException
 
 
 def create_imocha_app(
@@ -47,15 +44,12 @@ def create_imocha_app(
     state.default_callback_url = callback_url
     sender = CallbackSender(retry_delay=callback_retry_delay, timeout=callback_timeout, clock=clock)
     app.extensions[EXTENSION_KEY] = IMochaSimulator(api_key, state, sender, clock)
-    install_faults(app, render_http_error, exempt_prefixes=(api.CANDIDATE_PAGE,))
-    app.register_blueprint(api.bp)
-    app.register_blueprint(control.bp)
-    app.register_blueprint(pages.bp)
+    install_simulator(
+        app,
+        blueprints=(api.bp, control.bp, pages.bp),
+        render_error=render_http_error,
+        exempt_prefix=api.CANDIDATE_PAGE,
+        http_errors=(404, 405),
+    )
     app.register_error_handler(SimulatorError, error_response)
-    app.register_error_handler(404, _http_error)
-    app.register_error_handler(405, _http_error)
     return app
-
-
-def _http_error(exc: HTTPException) -> Response:
-    return render_http_error(exc.code or 400, exc.description or exc.name)

@@ -18,8 +18,10 @@ import typing as t
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
-from flask import request
 
+from plugin.sandbox.vendors.common import invalid_request
+from plugin.sandbox.vendors.common import json_object
+from plugin.sandbox.vendors.common import percent_field
 from plugin.sandbox.vendors.imocha.api import test_doc
 from plugin.sandbox.vendors.imocha.api import test_url
 from plugin.sandbox.vendors.imocha.context import current
@@ -37,22 +39,12 @@ bp = Blueprint("imocha_control", __name__, url_prefix="/sandbox")
 #: Attempt length assumed when a Pending invitation is completed directly.
 ASSUMED_ATTEMPT_S = 300.0
 
+bp.register_error_handler(ValueError, invalid_request)
+
 
 @bp.errorhandler(SimulatorError)
 def _refused(exc: SimulatorError) -> tuple[Response, int]:
     return jsonify(error=exc.message), exc.status
-
-
-@bp.errorhandler(ValueError)
-def _invalid(exc: ValueError) -> tuple[Response, int]:
-    return jsonify(error=str(exc)), 400
-
-
-def _body() -> dict[str, t.Any]:
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        raise ValueError("expected a JSON object")
-    return body
 
 
 def _summary(invitation: Invitation) -> dict[str, t.Any]:
@@ -71,7 +63,7 @@ def _summary(invitation: Invitation) -> dict[str, t.Any]:
 
 @bp.post("/tests")
 def create_test() -> tuple[Response, int]:
-    body, state = _body(), current().state
+    body, state = json_object(), current().state
     with state.lock:
         test_id = body.get("testId", next(state.test_ids))
         if not isinstance(test_id, int) or test_id in state.tests:
@@ -95,7 +87,7 @@ def list_tests() -> Response:
 
 @bp.put("/callback-url")
 def callback_url() -> Response:
-    url = _body().get("url") or None
+    url = json_object().get("url") or None
     current().state.default_callback_url = url
     return jsonify(url=url)
 
@@ -123,15 +115,13 @@ def start_attempt(invitation_id: int) -> Response:
 
 @bp.post("/attempts/<int:invitation_id>/complete")
 def complete_attempt(invitation_id: int) -> Response:
-    body, simulator = _body(), current()
-    percent = body.get("percent", 100)
-    if not isinstance(percent, int | float) or not 0 <= percent <= 100:
-        raise ValueError("percent must be a number from 0 to 100")
+    body, simulator = json_object(), current()
+    percent = percent_field(body)
     with simulator.state.lock:
         invitation = simulator.state.invitation(invitation_id)
         if invitation.status == PENDING:
             simulator.start(invitation, at=simulator.clock() - ASSUMED_ATTEMPT_S)
-        answers = answers_for_percent(invitation.test, float(percent))
+        answers = answers_for_percent(invitation.test, percent)
         simulator.finish(invitation, answers, str(body.get("status", COMPLETE)))
     return show_attempt(invitation_id)
 

@@ -16,6 +16,9 @@ from flask import Response
 from flask import redirect
 from flask import request
 
+from plugin.sandbox.vendors.candidate_page import page
+from plugin.sandbox.vendors.candidate_page import posted_answers
+from plugin.sandbox.vendors.candidate_page import questions_html
 from plugin.sandbox.vendors.imocha.api import CANDIDATE_PAGE
 from plugin.sandbox.vendors.imocha.context import current
 from plugin.sandbox.vendors.imocha.state import COMPLETE
@@ -30,14 +33,6 @@ if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.imocha.state import Invitation
 
 bp = Blueprint("imocha_pages", __name__)
-
-
-def _page(title: str, body: str, status: int = 200) -> Response:
-    document = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
-    return Response(document, status=status, mimetype="text/html")
 
 
 def _invitation(token: str) -> Invitation | None:
@@ -58,21 +53,21 @@ def instructions() -> Response:
     token = request.args.get("token", "")
     invitation = _invitation(token)
     if invitation is None:
-        return _page("Invalid test link", "<p>This test link is not valid.</p>", 404)
+        return page("Invalid test link", "<p>This test link is not valid.</p>", 404)
     test = invitation.test
     if invitation.status == PENDING:
         intro = (
             f"<p>Hello {html.escape(invitation.name)}. {len(test.questions)} questions, "
             f"{test.duration} minutes.</p>"
         )
-        return _page(test.name, intro + _form("start", token, "Start test"))
+        return page(test.name, intro + _form("start", token, "Start test"))
     if invitation.status == IN_PROGRESS:
-        return _page(
+        return page(
             test.name,
-            _form("submit", token, "Submit test", _questions(invitation))
+            _form("submit", token, "Submit test", questions_html(invitation.test.sections))
             + _form("leave", token, "Leave test"),
         )
-    return _page(
+    return page(
         test.name,
         f"<p>This invitation is {html.escape(invitation.status)}: "
         "you have already attempted this test or it is closed.</p>",
@@ -84,11 +79,11 @@ def start() -> BaseResponse:
     token = request.form.get("token", "")
     invitation = _invitation(token)
     if invitation is None:
-        return _page("Invalid test link", "<p>This test link is not valid.</p>", 404)
+        return page("Invalid test link", "<p>This test link is not valid.</p>", 404)
     try:
         current().start(invitation)
     except SimulatorError as exc:
-        return _page("Cannot start", f"<p>{html.escape(exc.message)}</p>", 400)
+        return page("Cannot start", f"<p>{html.escape(exc.message)}</p>", 400)
     return redirect(f"{CANDIDATE_PAGE}?token={token}", code=303)
 
 
@@ -105,32 +100,12 @@ def leave() -> BaseResponse:
 def _finish(status: str) -> BaseResponse:
     invitation = _invitation(request.form.get("token", ""))
     if invitation is None:
-        return _page("Invalid test link", "<p>This test link is not valid.</p>", 404)
-    answers = {}
-    for index, question in enumerate(invitation.test.questions):
-        given = request.form.get(f"q{index}", "")
-        if given.isdigit() and int(given) < len(question.choices):
-            answers[index] = int(given)
+        return page("Invalid test link", "<p>This test link is not valid.</p>", 404)
+    answers = posted_answers(invitation.test.questions)
     try:
         current().finish(invitation, answers, status)
     except SimulatorError as exc:
-        return _page("Cannot finish", f"<p>{html.escape(exc.message)}</p>", 400)
+        return page("Cannot finish", f"<p>{html.escape(exc.message)}</p>", 400)
     if invitation.redirect_url:
         return redirect(invitation.redirect_url, code=303)
-    return _page("Test finished", "<p>Thank you. You may close this window.</p>")
-
-
-def _questions(invitation: Invitation) -> str:
-    parts, index = [], 0
-    for section in invitation.test.sections:
-        parts.append(f"<h2>{html.escape(section.name)}</h2>")
-        for question in section.questions:
-            parts.append(f"<fieldset><legend>{html.escape(question.text)}</legend>")
-            parts.extend(
-                f"<label><input type='radio' name='q{index}' value='{choice}'> "
-                f"{html.escape(text)}</label>"
-                for choice, text in enumerate(question.choices)
-            )
-            parts.append("</fieldset>")
-            index += 1
-    return "".join(parts)
+    return page("Test finished", "<p>Thank you. You may close this window.</p>")

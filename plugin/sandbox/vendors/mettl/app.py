@@ -8,7 +8,7 @@ import typing as t
 from flask import Flask
 from flask import Response
 
-from plugin.sandbox.vendors.faults import install_faults
+from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.mettl import api
 from plugin.sandbox.vendors.mettl import control
 from plugin.sandbox.vendors.mettl import pages
@@ -24,8 +24,6 @@ from plugin.sandbox.vendors.mettl.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
-
-    from werkzeug.exceptions import HTTPException
 
 
 def create_mettl_app(
@@ -57,19 +55,16 @@ def create_mettl_app(
     app.extensions[EXTENSION_KEY] = MettlSimulator(
         public_key, private_key, account_name, state, Flows(state, notifier, clock), notifier, clock
     )
-    install_faults(app, render_http_error, exempt_prefixes=(pages.PREFIX,))
-    app.register_blueprint(api.bp)
-    app.register_blueprint(control.bp)
-    app.register_blueprint(pages.bp)
+    install_simulator(
+        app,
+        blueprints=(api.bp, control.bp, pages.bp),
+        render_error=render_http_error,
+        exempt_prefix=pages.PREFIX,
+        http_errors=(404, 405),
+    )
     app.register_error_handler(SimulatorError, _api_error)
-    app.register_error_handler(404, _http_error)
-    app.register_error_handler(405, _http_error)
     return app
 
 
 def _api_error(exc: SimulatorError) -> Response:
     return mettl_error(exc.code, exc.message)
-
-
-def _http_error(exc: HTTPException) -> Response:
-    return render_http_error(exc.code or 400, exc.description or exc.name)

@@ -20,8 +20,10 @@ import typing as t
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
-from flask import request
 
+from plugin.sandbox.vendors.common import invalid_request
+from plugin.sandbox.vendors.common import json_object
+from plugin.sandbox.vendors.common import percent_field
 from plugin.sandbox.vendors.mettl.api import schedule_doc
 from plugin.sandbox.vendors.mettl.context import current
 from plugin.sandbox.vendors.mettl.exam import answers_for_percent
@@ -41,22 +43,12 @@ _URL_FIELDS = {
     "exitRedirectionUrl": "exit_url",
 }
 
+bp.register_error_handler(ValueError, invalid_request)
+
 
 @bp.errorhandler(SimulatorError)
 def _refused(exc: SimulatorError) -> tuple[Response, int]:
     return jsonify(error=exc.message, code=exc.code), 404 if exc.code == "E404" else 400
-
-
-@bp.errorhandler(ValueError)
-def _invalid(exc: ValueError) -> tuple[Response, int]:
-    return jsonify(error=str(exc)), 400
-
-
-def _body() -> dict[str, t.Any]:
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        raise ValueError("expected a JSON object")
-    return body
 
 
 def _summary(schedule: Schedule) -> dict[str, t.Any]:
@@ -65,7 +57,7 @@ def _summary(schedule: Schedule) -> dict[str, t.Any]:
 
 @bp.post("/schedules")
 def create_schedule() -> tuple[Response, int]:
-    body = _body()
+    body = json_object()
     name = str(body.get("name") or "Sandbox schedule")
     urls = {attr: body.get(key) for key, attr in _URL_FIELDS.items()}
     schedule = current().state.add_schedule(
@@ -94,7 +86,7 @@ def show_schedule(access_key: str) -> Response:
 
 @bp.put("/schedules/<access_key>/settings")
 def schedule_settings(access_key: str) -> Response:
-    body, state = _body(), current().state
+    body, state = json_object(), current().state
     with state.lock:
         schedule = state.schedule(access_key)
         for key, attr in _URL_FIELDS.items():
@@ -105,7 +97,7 @@ def schedule_settings(access_key: str) -> Response:
 
 @bp.put("/callback-url")
 def callback_url() -> Response:
-    url = _body().get("url") or None
+    url = json_object().get("url") or None
     state = current().state
     with state.lock:
         state.default_notification_url = url
@@ -116,7 +108,7 @@ def callback_url() -> Response:
 
 @bp.post("/schedules/<access_key>/bulk")
 def bulk(access_key: str) -> tuple[Response, int]:
-    body, simulator = _body(), current()
+    body, simulator = json_object(), current()
     count, ratio = body.get("count"), body.get("completed_ratio", 1.0)
     if not isinstance(count, int) or not 1 <= count <= MAX_BULK:
         raise ValueError(f"count must be an integer from 1 to {MAX_BULK}")
@@ -148,12 +140,10 @@ def start_attempt(ref: str) -> Response:
 
 @bp.post("/attempts/<path:ref>/complete")
 def complete_attempt(ref: str) -> Response:
-    body = _body()
-    percent = body.get("percent", 100)
-    if not isinstance(percent, int | float) or not 0 <= percent <= 100:
-        raise ValueError("percent must be a number from 0 to 100")
+    body = json_object()
+    percent = percent_field(body)
     schedule, candidate = _attempt(ref)
-    answers = answers_for_percent(schedule.sections, float(percent))
+    answers = answers_for_percent(schedule.sections, percent)
     current().flows.finish(
         schedule,
         candidate,

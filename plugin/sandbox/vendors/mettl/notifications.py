@@ -15,13 +15,10 @@ tries in all), then the notification is dropped. Every try is recorded.
 from __future__ import annotations
 
 import json
-import queue
-import threading
 import time
 import typing as t
 
-import requests
-
+from plugin.sandbox.vendors.delivery import JsonPoster
 from plugin.sandbox.vendors.mettl.exam import COMPLETION_MODES
 from plugin.sandbox.vendors.mettl.exam import rfc1123
 
@@ -87,7 +84,7 @@ def graded_payload(schedule: Schedule, candidate: Candidate, now: float) -> dict
     }
 
 
-class Notifier:
+class Notifier(JsonPoster):
     """Posts notifications from one daemon thread, retrying as described above."""
 
     def __init__(
@@ -97,64 +94,9 @@ class Notifier:
         timeout: float = 5.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._retry_delays = retry_delays
-        self._timeout = timeout
-        self._clock = clock
-        self._queue: queue.Queue[tuple[str, dict[str, t.Any]]] = queue.Queue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._session = requests.Session()
-        self.deliveries: list[dict[str, t.Any]] = []
+        super().__init__(
+            thread_name="mettl-notifier", retry_delays=retry_delays, timeout=timeout, clock=clock
+        )
 
-    def send(self, url: str, payload: dict[str, t.Any]) -> None:
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="mettl-notifier", daemon=True
-                )
-                self._thread.start()
-        self._queue.put((url, payload))
-
-    def history(self) -> list[dict[str, t.Any]]:
-        with self._lock:
-            return list(self.deliveries)
-
-    def _run(self) -> None:
-        while True:
-            url, payload = self._queue.get()
-            self._deliver(url, payload)
-            self._queue.task_done()
-
-    def _deliver(self, url: str, payload: dict[str, t.Any]) -> None:
-        for attempt, delay in enumerate((0.0, *self._retry_delays), start=1):
-            time.sleep(delay)
-            try:
-                status: int | None = self._session.post(
-                    url, json=payload, timeout=self._timeout
-                ).status_code
-                problem = None
-            except requests.RequestException as exc:
-                status, problem = None, type(exc).__name__
-            self._record(url, payload, attempt, status, problem)
-            if status is not None and 200 <= status < 300:
-                return
-
-    def _record(
-        self,
-        url: str,
-        payload: dict[str, t.Any],
-        attempt: int,
-        status: int | None,
-        problem: str | None,
-    ) -> None:
-        entry = {
-            "url": url,
-            "event": payload["EVENT_TYPE"],
-            "attempt": attempt,
-            "status": status,
-            "error": problem,
-            "at": self._clock(),
-            "payload": payload,
-        }
-        with self._lock:
-            self.deliveries.append(entry)
+    def describe(self, payload: dict[str, t.Any]) -> dict[str, t.Any]:
+        return {"event": payload["EVENT_TYPE"]}

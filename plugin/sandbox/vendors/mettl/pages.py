@@ -14,8 +14,10 @@ import typing as t
 from flask import Blueprint
 from flask import Response
 from flask import redirect
-from flask import request
 
+from plugin.sandbox.vendors.candidate_page import page
+from plugin.sandbox.vendors.candidate_page import posted_answers
+from plugin.sandbox.vendors.candidate_page import questions_html
 from plugin.sandbox.vendors.mettl.context import current
 from plugin.sandbox.vendors.mettl.exam import questions_of
 from plugin.sandbox.vendors.mettl.state import SimulatorError
@@ -30,14 +32,6 @@ bp = Blueprint("mettl_pages", __name__)
 PREFIX = "/authenticateKey/"
 
 
-def _page(title: str, body: str, status: int = 200) -> Response:
-    document = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
-    return Response(document, status=status, mimetype="text/html")
-
-
 def _lookup(token: str) -> tuple[Schedule, Candidate] | None:
     with current().state.lock:
         return current().state.by_token.get(token)
@@ -48,15 +42,15 @@ def test_page(token: str) -> Response:
     found = _lookup(token)
     if found is None:
         if token in current().state.schedules:
-            return _page(
+            return page(
                 "Registration closed",
                 "<p>This test link admits candidates registered by the organiser.</p>",
             )
-        return _page("Invalid test link", "<p>This link is not valid.</p>", 404)
+        return page("Invalid test link", "<p>This link is not valid.</p>", 404)
     schedule, candidate = found
     action = f"{PREFIX}{html.escape(token)}"
     if candidate.status == "ToBeTaken":
-        return _page(
+        return page(
             schedule.assessment_name,
             (
                 f"<p>Welcome {html.escape(candidate.name)}. {len(questions_of(schedule.sections))} "
@@ -65,19 +59,19 @@ def test_page(token: str) -> Response:
             ),
         )
     if candidate.status == "InProgress":
-        return _page(schedule.assessment_name, _questions_form(schedule, f"{action}/finish"))
-    return _page("Test finished", "<p>You have already taken this test.</p>")
+        return page(schedule.assessment_name, _questions_form(schedule, f"{action}/finish"))
+    return page("Test finished", "<p>You have already taken this test.</p>")
 
 
 @bp.post(f"{PREFIX}<token>/start")
 def start(token: str) -> BaseResponse:
     found = _lookup(token)
     if found is None:
-        return _page("Invalid test link", "<p>This link is not valid.</p>", 404)
+        return page("Invalid test link", "<p>This link is not valid.</p>", 404)
     try:
         current().flows.start(*found)
     except SimulatorError as exc:
-        return _page("Cannot start", f"<p>{html.escape(exc.message)}</p>", 400)
+        return page("Cannot start", f"<p>{html.escape(exc.message)}</p>", 400)
     return redirect(f"{PREFIX}{token}", code=303)
 
 
@@ -85,35 +79,20 @@ def start(token: str) -> BaseResponse:
 def finish(token: str) -> BaseResponse:
     found = _lookup(token)
     if found is None:
-        return _page("Invalid test link", "<p>This link is not valid.</p>", 404)
+        return page("Invalid test link", "<p>This link is not valid.</p>", 404)
     schedule, candidate = found
-    answers = {}
-    for index, question in enumerate(questions_of(schedule.sections)):
-        given = request.form.get(f"q{index}", "")
-        if given.isdigit() and int(given) < len(question.choices):
-            answers[index] = int(given)
+    answers = posted_answers(questions_of(schedule.sections))
     try:
         current().flows.finish(schedule, candidate, answers)
     except SimulatorError as exc:
-        return _page("Cannot finish", f"<p>{html.escape(exc.message)}</p>", 400)
+        return page("Cannot finish", f"<p>{html.escape(exc.message)}</p>", 400)
     if schedule.exit_url:
         return redirect(schedule.exit_url, code=303)
-    return _page("Test finished", "<p>Your answers were submitted. You may close this window.</p>")
+    return page("Test finished", "<p>Your answers were submitted. You may close this window.</p>")
 
 
 def _questions_form(schedule: Schedule, action: str) -> str:
-    parts = [f"<form method='post' action='{action}'>"]
-    index = 0
-    for section in schedule.sections:
-        parts.append(f"<h2>{html.escape(section.name)}</h2>")
-        for question in section.questions:
-            parts.append(f"<fieldset><legend>{html.escape(question.text)}</legend>")
-            parts.extend(
-                f"<label><input type='radio' name='q{index}' value='{choice}'> "
-                f"{html.escape(text)}</label>"
-                for choice, text in enumerate(question.choices)
-            )
-            parts.append("</fieldset>")
-            index += 1
-    parts.append("<button type='submit'>Finish test</button></form>")
-    return "".join(parts)
+    return (
+        f"<form method='post' action='{action}'>{questions_html(schedule.sections)}"
+        "<button type='submit'>Finish test</button></form>"
+    )

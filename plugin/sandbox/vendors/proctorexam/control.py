@@ -21,6 +21,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import request
 
+from plugin.sandbox.vendors.common import optional_json_object
 from plugin.sandbox.vendors.proctorexam import flow
 from plugin.sandbox.vendors.proctorexam.errors import ApiError
 from plugin.sandbox.vendors.proctorexam.extension import current_state
@@ -45,7 +46,7 @@ def info() -> Response:
 @bp.post("/exams")
 def create_exam() -> tuple[Response, int]:
     state = current_state()
-    body = _body()
+    body = optional_json_object(ApiError)
     kind = body.get("type", "record_review")
     if kind not in EXAM_TYPES:
         raise ApiError(400, f"type must be one of {', '.join(sorted(EXAM_TYPES))}")
@@ -67,7 +68,7 @@ def create_exam() -> tuple[Response, int]:
 @bp.patch("/exams/<int:exam_id>")
 def change_exam(exam_id: int) -> Response:
     state = current_state()
-    body = _body()
+    body = optional_json_object(ApiError)
     with state.lock:
         exam = state.exams.get(exam_id)
         if exam is None:
@@ -81,7 +82,7 @@ def change_exam(exam_id: int) -> Response:
 @bp.put("/callback")
 def set_callback() -> Response:
     state = current_state()
-    url = _body().get("url")
+    url = optional_json_object(ApiError).get("url")
     with state.lock:
         state.callback_url = url
     return jsonify(url=url)
@@ -108,7 +109,7 @@ def inspect_attempt(session_id: int) -> Response:
 def complete_attempt(session_id: int) -> Response:
     state = current_state()
     session = _session(session_id)
-    body = _body()
+    body = optional_json_object(ApiError)
     checks = body.get("checks", {"webcam": True, "microphone": True, "screenshare": True})
     if not isinstance(checks, dict):
         raise ApiError(400, "checks must map check names to true or false")
@@ -121,7 +122,7 @@ def complete_attempt(session_id: int) -> Response:
 @bp.post("/attempts/<int:session_id>/review")
 def review_attempt(session_id: int) -> Response:
     session = _session(session_id)
-    _review(session, {"reviewed": "10", **_body()})
+    _review(session, {"reviewed": "10", **optional_json_object(ApiError)})
     return jsonify(session.as_json())
 
 
@@ -145,12 +146,3 @@ def _session(session_id: int) -> StudentSession:
     if session is None:
         raise ApiError(404, f"Couldn't find Student Session with 'id'={session_id}")
     return session
-
-
-def _body() -> dict[str, t.Any]:
-    body = request.get_json(silent=True)
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    return body

@@ -6,9 +6,8 @@ import time
 import typing as t
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
 
-from plugin.sandbox.vendors.faults import install_faults
+from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.startexam import api
 from plugin.sandbox.vendors.startexam import candidate
 from plugin.sandbox.vendors.startexam import control
@@ -50,18 +49,15 @@ def create_startexam_app(
         clock=clock,
         callback_url=callback_url,
     )
-    install_faults(app, render_error, exempt_prefixes=("/go/",))
-    app.register_blueprint(api.bp)
-    app.register_blueprint(candidate.bp)
-    app.register_blueprint(control.bp)
+    install_simulator(
+        app,
+        blueprints=(api.bp, candidate.bp, control.bp),
+        render_error=render_error,
+        exempt_prefix="/go/",
+    )
     app.register_error_handler(ApiError, _api_error)
-    app.register_error_handler(HTTPException, _http_error)
     return app
 
 
 def _api_error(error: ApiError) -> Response:
     return render_error(error.status, error.message)
-
-
-def _http_error(error: HTTPException) -> Response:
-    return render_error(error.code or 500, error.description or error.name)

@@ -22,6 +22,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import request
 
+from plugin.sandbox.vendors.common import optional_json_object
 from plugin.sandbox.vendors.startexam import flow
 from plugin.sandbox.vendors.startexam.errors import ApiError
 from plugin.sandbox.vendors.startexam.extension import current_state
@@ -54,7 +55,7 @@ def info() -> Response:
 
 @bp.post("/tests")
 def create_test() -> tuple[Response, int]:
-    body = _body()
+    body = optional_json_object(ApiError)
     count = body.get("questions", 4)
     if not isinstance(count, int) or not 1 <= count <= 20:
         raise ApiError(400, "questions must be an integer from 1 to 20")
@@ -80,7 +81,7 @@ def test_settings(test_id: str) -> Response:
         if test is None:
             raise ApiError(404, f"Test '{test_id}' not found")
         if request.method == "PATCH":
-            body = _body()
+            body = optional_json_object(ApiError)
             test.callback_url = body.get("callbackUrl", test.callback_url)
             test.status = str(body.get("status", test.status))
             test.title = str(body.get("title", test.title))
@@ -91,7 +92,7 @@ def test_settings(test_id: str) -> Response:
 @bp.put("/callback")
 def set_default_callback() -> Response:
     state = current_state()
-    url = _body().get("url")
+    url = optional_json_object(ApiError).get("url")
     if url is not None and not isinstance(url, str):
         raise ApiError(400, "url must be a string or null")
     with state.lock:
@@ -102,7 +103,7 @@ def set_default_callback() -> Response:
 @bp.put("/settings")
 def settings() -> Response:
     state = current_state()
-    body = _body()
+    body = optional_json_object(ApiError)
     size = body.get("pageSize", state.page_size)
     ttl = body.get("tokenTtlSeconds", state.token_ttl_s)
     if not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
@@ -144,7 +145,7 @@ def inspect_attempt(participant_id: str) -> Response:
 def complete_attempt(participant_id: str) -> Response:
     state = current_state()
     participant = _participant(participant_id)
-    body = _body()
+    body = optional_json_object(ApiError)
     test = state.tests[participant.test_id]
     auto_closed = bool(body.get("autoClosed", False))
     try:
@@ -204,12 +205,3 @@ def _test_json(test: SimTest) -> dict[str, t.Any]:
             for q in test.questions
         ],
     }
-
-
-def _body() -> dict[str, t.Any]:
-    body = request.get_json(silent=True)
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    return body

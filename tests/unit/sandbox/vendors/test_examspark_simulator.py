@@ -20,6 +20,7 @@ from plugin.vendors.examspark.outcomes import parse_pox
 from plugin.vendors.examspark.signing import query_pairs
 from plugin.vendors.examspark.verification import MemoryNonceStore
 from plugin.vendors.examspark.verification import OAuthVerifier
+from tests.unit.vendors.helpers import Clock
 from tests.unit.vendors.test_examspark_adapter import Capture
 
 if t.TYPE_CHECKING:
@@ -30,14 +31,6 @@ if t.TYPE_CHECKING:
 KEY, SECRET, WORKSPACE = "app-key-1", "app-secret-1", "focus1f8-district"
 BASIC = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
 AUTH = {"Authorization": BASIC}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import typing as t
 import urllib.parse
 
 import pytest
 import requests
-from flask import Flask
-from flask import request
 
 from mappings.imocha import load_result
 from mappings.result import ResultStatus
 from plugin.sandbox.browser import parse_forms
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.imocha import create_imocha_app
+from tests.unit.vendors.helpers import Receiver
+from tests.unit.vendors.helpers import call_control
+from tests.unit.vendors.helpers import payloads
+from tests.unit.vendors.helpers import recorded_tries
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,50 +27,11 @@ API_KEY = "imocha-sandbox-key"
 TEST_ID = 11223
 
 
-class FlakyReceiver:
-    """Answers 500 to the first ``failures`` posts, then 200; records every body."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.bodies: list[dict[str, t.Any]] = []
-        self._changed = threading.Condition()
-        app = Flask("receiver")
-        app.add_url_rule("/cb", "cb", self._hook, methods=["POST"])
-        self.served = serve_app(app)
-        self.url = f"{self.served.url}/cb"
-
-    def _hook(self) -> tuple[str, int]:
-        with self._changed:
-            self.bodies.append(t.cast("dict[str, t.Any]", request.get_json()))
-            failing = len(self.bodies) <= self.failures
-            self._changed.notify_all()
-        return ("down", 500) if failing else ("ok", 200)
-
-    def wait_for(self, count: int) -> list[dict[str, t.Any]]:
-        with self._changed:
-            assert self._changed.wait_for(lambda: len(self.bodies) >= count, timeout=5)
-            return list(self.bodies)
-
-
 @pytest.fixture
 def sim() -> Iterator[ServedApp]:
     with serve_app(create_imocha_app(api_key=API_KEY)) as served:
-        assert control(served, "POST", "/sandbox/tests", name="Python", testId=TEST_ID).ok
+        assert call_control(served, "POST", "/sandbox/tests", name="Python", testId=TEST_ID).ok
         yield served
-
-
-def control(sim: ServedApp, method: str, path: str, **body: t.Any) -> requests.Response:
-    return requests.request(method, f"{sim.url}{path}", json=body, timeout=5)
-
-
-def recorded_tries(sim: ServedApp, path: str, key: str, count: int) -> list[dict[str, t.Any]]:
-    """The simulator's delivery log once it holds ``count`` tries (it records after sending)."""
-    deadline = time.monotonic() + 5
-    while True:
-        tries = t.cast("list[dict[str, t.Any]]", control(sim, "GET", path).json()[key])
-        if len(tries) >= count or time.monotonic() > deadline:
-            return tries
-        time.sleep(0.02)
 
 
 def api(
@@ -197,7 +158,7 @@ class TestInvitationRules:
         self, sim: ServedApp
     ) -> None:
         first = invite(sim)
-        control(sim, "POST", f"/sandbox/attempts/{first['testInvitationId']}/complete")
+        call_control(sim, "POST", f"/sandbox/attempts/{first['testInvitationId']}/complete")
 
         again = invite(sim)
 
@@ -208,7 +169,7 @@ class TestInvitationRules:
 
     def test_cancel_refusal_uses_the_status_code_body(self, sim: ServedApp) -> None:
         first = invite(sim)
-        control(sim, "POST", f"/sandbox/attempts/{first['testInvitationId']}/start")
+        call_control(sim, "POST", f"/sandbox/attempts/{first['testInvitationId']}/start")
 
         refused = api(sim, "POST", f"/v3/invitations/{first['testInvitationId']}/cancel")
 
@@ -218,7 +179,7 @@ class TestInvitationRules:
 
     def test_expired_invitation_is_reset_by_reattempt(self, sim: ServedApp) -> None:
         first = invite(sim)
-        control(sim, "POST", f"/sandbox/attempts/{first['testInvitationId']}/expire")
+        call_control(sim, "POST", f"/sandbox/attempts/{first['testInvitationId']}/expire")
 
         again = api(sim, "POST", f"/v3/invitations/{first['testInvitationId']}/reattempt", json={})
 
@@ -244,13 +205,13 @@ def take_test(url: str, answers: dict[str, str], leave: bool = False) -> request
 
 class TestCandidateFlow:
     def test_callbacks_at_start_and_end_with_five_retries(self, sim: ServedApp) -> None:
-        receiver = FlakyReceiver(failures=6)
+        receiver = Receiver(failures=6)
         try:
             invitation = invite(sim, callbackUrl=receiver.url, redirectUrl="https://lms.example/r")
 
             finished = take_test(invitation["testUrl"], {"q0": "1", "q1": "1", "q2": "0"})
 
-            bodies = receiver.wait_for(7)
+            bodies = payloads(receiver.wait_for(7))
         finally:
             receiver.served.shutdown()
         assert finished.headers["Location"] == "https://lms.example/r"
@@ -279,10 +240,10 @@ class TestCandidateFlow:
         assert "already attempted" in requests.get(invitation["testUrl"], timeout=5).text
 
     def test_process_callbacks_replays(self, sim: ServedApp) -> None:
-        receiver = FlakyReceiver(failures=0)
+        receiver = Receiver(failures=0)
         try:
             invitation = invite(sim, callbackUrl=receiver.url)
-            control(
+            call_control(
                 sim,
                 "POST",
                 f"/sandbox/attempts/{invitation['testInvitationId']}/complete",
@@ -297,7 +258,7 @@ class TestCandidateFlow:
                 json={"testinvitationIds": [invitation["testInvitationId"]]},
             )
 
-            bodies = receiver.wait_for(3)
+            bodies = payloads(receiver.wait_for(3))
         finally:
             receiver.served.shutdown()
         assert replay.json()["result"]["testinvitationIds"]["successful"] == [
@@ -307,13 +268,13 @@ class TestCandidateFlow:
 
     def test_candidate_pages_are_never_failed(self, sim: ServedApp) -> None:
         invitation = invite(sim)
-        control(sim, "PUT", "/sandbox/faults", error_rate=1.0, seed=2)
+        call_control(sim, "PUT", "/sandbox/faults", error_rate=1.0, seed=2)
 
         assert requests.get(invitation["testUrl"], timeout=5).status_code == 200
         assert api(sim, "GET", "/v3/tests").status_code >= 500
 
     def test_rate_limit_fault_body(self, sim: ServedApp) -> None:
-        control(sim, "PUT", "/sandbox/faults", rate_limit_rate=1.0, retry_after=5, seed=2)
+        call_control(sim, "PUT", "/sandbox/faults", rate_limit_rate=1.0, retry_after=5, seed=2)
 
         limited = api(sim, "GET", "/v3/tests")
 
@@ -329,12 +290,12 @@ class TestControl:
         invitation = invite(sim)
         path = f"/sandbox/attempts/{invitation['testInvitationId']}/complete"
 
-        assert control(sim, "POST", path, percent=101).status_code == 400
-        assert control(sim, "POST", path, status="Pending").status_code == 400
-        assert control(sim, "POST", "/sandbox/attempts/1/complete").status_code == 404
+        assert call_control(sim, "POST", path, percent=101).status_code == 400
+        assert call_control(sim, "POST", path, status="Pending").status_code == 400
+        assert call_control(sim, "POST", "/sandbox/attempts/1/complete").status_code == 404
 
     def test_custom_sections(self, sim: ServedApp) -> None:
-        made = control(
+        made = call_control(
             sim,
             "POST",
             "/sandbox/tests",
@@ -348,17 +309,19 @@ class TestControl:
         )
 
         assert made.status_code == 201 and made.json()["noOfQuestions"] == 1
-        assert control(sim, "POST", "/sandbox/tests", sections=[{"name": "x"}]).status_code == 400
-        assert control(sim, "POST", "/sandbox/tests", testId=TEST_ID).status_code == 400
+        assert (
+            call_control(sim, "POST", "/sandbox/tests", sections=[{"name": "x"}]).status_code == 400
+        )
+        assert call_control(sim, "POST", "/sandbox/tests", testId=TEST_ID).status_code == 400
 
     def test_default_callback_url(self, sim: ServedApp) -> None:
-        receiver = FlakyReceiver(failures=0)
+        receiver = Receiver(failures=0)
         try:
-            control(sim, "PUT", "/sandbox/callback-url", url=receiver.url)
+            call_control(sim, "PUT", "/sandbox/callback-url", url=receiver.url)
             invitation = invite(sim)
-            control(sim, "POST", f"/sandbox/attempts/{invitation['testInvitationId']}/start")
+            call_control(sim, "POST", f"/sandbox/attempts/{invitation['testInvitationId']}/start")
 
-            (body,) = receiver.wait_for(1)
+            (body,) = payloads(receiver.wait_for(1))
         finally:
             receiver.served.shutdown()
         assert body["TestInvitationId"] == invitation["testInvitationId"]

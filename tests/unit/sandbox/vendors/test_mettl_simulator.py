@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import typing as t
 import urllib.parse
 
 import pytest
 import requests
-from flask import Flask
-from flask import request
 
 from mappings.mettl import load_candidates
 from mappings.result import ResultStatus
@@ -19,6 +16,11 @@ from plugin.sandbox.browser import parse_forms
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.mettl import create_mettl_app
 from plugin.vendors.mettl.signing import signed_query
+from tests.unit.vendors.helpers import Clock
+from tests.unit.vendors.helpers import Receiver
+from tests.unit.vendors.helpers import call_control
+from tests.unit.vendors.helpers import payloads
+from tests.unit.vendors.helpers import recorded_tries
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,57 +33,20 @@ KEY = "sched1"
 CANDIDATES = f"/v2/schedules/{KEY}/candidates"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class FlakyReceiver:
-    """Answers 500 to the first ``failures`` posts, then 200; records every body."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.bodies: list[dict[str, t.Any]] = []
-        self.ok: list[dict[str, t.Any]] = []
-        self._changed = threading.Condition()
-        app = Flask("receiver")
-        app.add_url_rule("/hook", "hook", self._hook, methods=["POST"])
-        self.served = serve_app(app)
-        self.url = f"{self.served.url}/hook"
-
-    def _hook(self) -> tuple[str, int]:
-        body = t.cast("dict[str, t.Any]", request.get_json())
-        with self._changed:
-            self.bodies.append(body)
-            failing = len(self.bodies) <= self.failures
-            if not failing:
-                self.ok.append(body)
-            self._changed.notify_all()
-        return ("down", 500) if failing else ("ok", 200)
-
-    def wait_ok(self, count: int) -> list[dict[str, t.Any]]:
-        with self._changed:
-            assert self._changed.wait_for(lambda: len(self.ok) >= count, timeout=5)
-            return list(self.ok)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def receiver() -> Iterator[FlakyReceiver]:
-    hooks = FlakyReceiver(failures=1)
+def receiver() -> Iterator[Receiver]:
+    hooks = Receiver(failures=1)
     yield hooks
     hooks.served.shutdown()
 
 
 @pytest.fixture
-def sim(clock: Clock, receiver: FlakyReceiver) -> Iterator[ServedApp]:
+def sim(clock: Clock, receiver: Receiver) -> Iterator[ServedApp]:
     app = create_mettl_app(
         public_key=PUBLIC,
         private_key=PRIVATE,
@@ -90,22 +55,8 @@ def sim(clock: Clock, receiver: FlakyReceiver) -> Iterator[ServedApp]:
         notification_retry_delays=(0.05, 0.05),
     )
     with serve_app(app) as served:
-        control(served, "POST", "/sandbox/schedules", name="Java", accessKey=KEY)
+        call_control(served, "POST", "/sandbox/schedules", name="Java", accessKey=KEY)
         yield served
-
-
-def control(sim: ServedApp, method: str, path: str, **body: t.Any) -> requests.Response:
-    return requests.request(method, f"{sim.url}{path}", json=body, timeout=5)
-
-
-def recorded_tries(sim: ServedApp, path: str, key: str, count: int) -> list[dict[str, t.Any]]:
-    """The simulator's delivery log once it holds ``count`` tries (it records after sending)."""
-    deadline = time.monotonic() + 5
-    while True:
-        tries = t.cast("list[dict[str, t.Any]]", control(sim, "GET", path).json()[key])
-        if len(tries) >= count or time.monotonic() > deadline:
-            return tries
-        time.sleep(0.02)
 
 
 def signed(
@@ -221,7 +172,7 @@ class TestLimits:
         assert error_code(call(sim, "GET", CANDIDATES, {"offset": "1"})) == "E400"
 
     def test_tampered_paging_link(self, sim: ServedApp) -> None:
-        control(sim, "POST", f"/sandbox/schedules/{KEY}/bulk", count=30)
+        call_control(sim, "POST", f"/sandbox/schedules/{KEY}/bulk", count=30)
         next_url = call(sim, "GET", CANDIDATES)["paging"]["next"]
 
         tampered = next_url.replace("offset=20", "offset=25")
@@ -264,14 +215,14 @@ def finish_in_browser(link: str, answers: dict[str, str]) -> requests.Response:
 
 class TestCandidateFlow:
     def test_finishing_fires_both_notifications_with_retries(
-        self, sim: ServedApp, receiver: FlakyReceiver
+        self, sim: ServedApp, receiver: Receiver
     ) -> None:
         (entry,) = register(sim, "ada@example.org")
 
         page = finish_in_browser(entry["url"], {"q0": "1", "q1": "2", "q2": "1", "q3": "0"})
 
         assert "submitted" in page.text
-        finish, graded = receiver.wait_ok(2)
+        finish, graded = payloads(receiver.wait_ok(2))
         assert finish["EVENT_TYPE"] == "finishTest" and finish["email"] == "ada@example.org"
         assert finish["invitation_key"] == KEY and finish["finish_mode"] == "NormalSubmission"
         assert graded["EVENT_TYPE"] == "gradedAssessment"
@@ -317,30 +268,33 @@ class TestCandidateFlow:
 
     def test_candidate_pages_are_never_failed(self, sim: ServedApp) -> None:
         (entry,) = register(sim, "ada@example.org")
-        control(sim, "PUT", "/sandbox/faults", error_rate=1.0, seed=3)
+        call_control(sim, "PUT", "/sandbox/faults", error_rate=1.0, seed=3)
 
         assert requests.get(entry["url"], timeout=5).status_code == 200
         assert requests.get(signed(sim, "GET", "/v2/account"), timeout=5).status_code >= 500
 
 
 class TestControl:
-    def test_grading_later(self, sim: ServedApp, receiver: FlakyReceiver) -> None:
+    def test_grading_later(self, sim: ServedApp, receiver: Receiver) -> None:
         register(sim, "ada@example.org")
         ref = f"{KEY}/ada@example.org"
 
-        pending = control(
+        pending = call_control(
             sim, "POST", f"/sandbox/attempts/{ref}/complete", percent=50, graded=False
         ).json()
-        graded = control(sim, "POST", f"/sandbox/attempts/{ref}/grade").json()
+        graded = call_control(sim, "POST", f"/sandbox/attempts/{ref}/grade").json()
 
         assert pending["testStatus"]["status"] == "InProcessing"
         assert graded["testStatus"]["status"] == "Completed"
-        assert [b["EVENT_TYPE"] for b in receiver.wait_ok(2)] == ["finishTest", "gradedAssessment"]
+        assert [b["EVENT_TYPE"] for b in payloads(receiver.wait_ok(2))] == [
+            "finishTest",
+            "gradedAssessment",
+        ]
 
     def test_completion_mode(self, sim: ServedApp) -> None:
         register(sim, "ada@example.org")
 
-        done = control(
+        done = call_control(
             sim,
             "POST",
             f"/sandbox/attempts/{KEY}/ada@example.org/complete",
@@ -351,7 +305,7 @@ class TestControl:
         assert done["testStatus"]["completionMode"] == "ProctoredFinish"
 
     def test_bulk(self, sim: ServedApp) -> None:
-        made = control(
+        made = call_control(
             sim, "POST", f"/sandbox/schedules/{KEY}/bulk", count=250, completed_ratio=0.4
         )
 
@@ -367,18 +321,20 @@ class TestControl:
         "body", [{"count": 0}, {"count": "5"}, {"count": 5, "completed_ratio": 2}]
     )
     def test_bulk_validation(self, sim: ServedApp, body: dict[str, t.Any]) -> None:
-        assert control(sim, "POST", f"/sandbox/schedules/{KEY}/bulk", **body).status_code == 400
+        assert (
+            call_control(sim, "POST", f"/sandbox/schedules/{KEY}/bulk", **body).status_code == 400
+        )
 
     def test_duplicate_schedule_key(self, sim: ServedApp) -> None:
-        assert control(sim, "POST", "/sandbox/schedules", accessKey=KEY).status_code == 400
+        assert call_control(sim, "POST", "/sandbox/schedules", accessKey=KEY).status_code == 400
 
     def test_unknown_attempt(self, sim: ServedApp) -> None:
-        missing = control(sim, "POST", f"/sandbox/attempts/{KEY}/x@example.org/complete")
+        missing = call_control(sim, "POST", f"/sandbox/attempts/{KEY}/x@example.org/complete")
 
         assert missing.status_code == 404
 
     def test_rate_limit_fault_uses_mettl_body(self, sim: ServedApp) -> None:
-        control(sim, "PUT", "/sandbox/faults", rate_limit_rate=1.0, retry_after=4, seed=1)
+        call_control(sim, "PUT", "/sandbox/faults", rate_limit_rate=1.0, retry_after=4, seed=1)
 
         limited = requests.get(signed(sim, "GET", "/v2/account"), timeout=5)
 

@@ -16,6 +16,7 @@ from flask import Flask
 
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.proctorexam import create_proctorexam_app
+from tests.unit.vendors.helpers import Clock
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,14 +28,6 @@ TOKEN = "sim-token"
 SECRET = "sim-secret"
 DENIED = {"error": "You are not authorized to access this page."}
 _NONCES = itertools.count(int(time.time() * 1000))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import requests
 from mappings.startexam import load_result
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.startexam import create_startexam_app
+from tests.unit.vendors.helpers import Clock
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -26,14 +27,6 @@ ACCOUNT = "77"
 SECRET = "simulator-secret"
 CALLBACK = "http://127.0.0.1:9/return?tenant=a"
 SINCE = "2000-01-01T00:00:00Z"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
