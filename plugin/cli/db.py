@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from plugin.cli.context import load_app
+from plugin.cli.output import json_option
+from plugin.cli.output import print_json
 from plugin.store import migrate
 
 
@@ -28,9 +30,12 @@ def upgrade() -> None:
 
 
 @db_group.command("current")
-def current() -> None:
-    """Show the schema revision the database is at."""
+@json_option
+def current(as_json: bool) -> None:
+    """Show the schema revision the database is at, and the newest one this code knows."""
     app = load_app(prepare=False)
-    click.echo(
-        migrate.current_revision(app.extensions["bridge.engine"]) or "empty (run `db upgrade`)"
-    )
+    revision = migrate.current_revision(app.extensions["bridge.engine"])
+    if as_json:
+        print_json({"current": revision, "head": migrate.head_revision()})
+        return
+    click.echo(revision or "empty (run `db upgrade`)")

@@ -107,6 +107,7 @@ def test_db_upgrade_is_idempotent(run: t.Callable[..., Result]) -> None:
     assert f"to {head}" in first.stdout or f"already at {head}" in first.stdout
     assert "already at" in run("db", "upgrade").stdout
     assert run("db", "current").stdout.strip() == head
+    assert json.loads(run("db", "current", "--json").stdout) == {"current": head, "head": head}
 
 
 def test_secrets_generate_prints_a_fernet_key(run: t.Callable[..., Result]) -> None:
