@@ -79,3 +79,20 @@ class Cache(t.Protocol):
     def set(self, key: str, value: t.Any, timeout: int | None = None) -> bool | None: ...
 
     def delete(self, key: str) -> bool: ...
+
+
+class SharedStore(t.Protocol):
+    """Short-lived JSON values seen by every worker and process, with put-if-absent.
+
+    The AGS token cache keeps access tokens and its single-flight locks here, and the AGS
+    client the last score timestamp it sent per line item and user.
+    """
+
+    def put(self, key: str, value: t.Any, ttl_seconds: int) -> None: ...
+
+    def get(self, key: str) -> t.Any: ...
+
+    def take(self, key: str) -> t.Any: ...
+
+    def add(self, key: str, value: t.Any, ttl_seconds: int) -> bool:
+        """Store ``value`` only if ``key`` holds no live value; True when this call stored it."""

@@ -11,6 +11,11 @@ take that succeeds once, so it gets this small store with two backends:
   periodically by the job consumer;
 * Redis: ``SET ... EX`` and ``GETDEL``.
 
+``add`` stores a value only when the key holds no live one (put-if-absent), which the
+token cache uses as a lock across workers and processes: a hard link of a complete
+temporary file (fails when the name exists, so no reader sees a half-written value),
+``SET NX EX`` on Redis, a lock in memory.
+
 Values are JSON.
 """
 
@@ -31,6 +36,8 @@ if t.TYPE_CHECKING:
 
 Json = t.Any
 
+_CLAIM_SECONDS = 5
+
 
 class EphemeralStore(t.Protocol):
     def put(self, key: str, value: Json, ttl_seconds: int) -> None: ...
@@ -39,6 +46,9 @@ class EphemeralStore(t.Protocol):
 
     def take(self, key: str) -> Json | None:
         """Return the value to exactly one caller and remove it; None to everyone else."""
+
+    def add(self, key: str, value: Json, ttl_seconds: int) -> bool:
+        """Store ``value`` only if ``key`` holds no live value; True when this call stored it."""
 
     def prune(self) -> int:
         """Remove expired entries; return how many."""
@@ -73,6 +83,55 @@ class FileStore:
             return self._read(claimed)
         finally:
             claimed.unlink(missing_ok=True)
+
+    def add(self, key: str, value: Json, ttl_seconds: int) -> bool:
+        _check_ttl(ttl_seconds)
+        path = self._path(key)
+        tmp = self._write_temp(int(time.time()) + ttl_seconds, value)
+        try:
+            for _ in range(3):
+                if _link(tmp, path):
+                    return True
+                if self._read(path) is not None:
+                    return False
+                replaced = self._replace_expired(path, tmp)
+                if replaced is not None:
+                    return replaced
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _replace_expired(self, path: Path, tmp: Path) -> bool | None:
+        """Swap the expired value at ``path`` for ``tmp`` under a short claim on the key.
+
+        The claim (a file beside the value, expiring after a few seconds so ``prune``
+        clears one left by a dead process) keeps two callers from both removing the
+        expired value and each linking their own.
+
+        :return: whether ``tmp`` was stored; None when another caller holds the claim.
+        """
+        claim = path.with_suffix(".claim")
+        claim_tmp = self._write_temp(int(time.time()) + _CLAIM_SECONDS, True)
+        try:
+            claimed = _link(claim_tmp, claim)
+        finally:
+            claim_tmp.unlink(missing_ok=True)
+        if not claimed:
+            if self._read(claim) is None:
+                claim.unlink(missing_ok=True)  # left by a caller that died
+            return None
+        try:
+            if self._read(path) is not None:
+                return False
+            path.unlink(missing_ok=True)
+            return _link(tmp, path)
+        finally:
+            claim.unlink(missing_ok=True)
+
+    def _write_temp(self, expires: int, value: Json) -> Path:
+        tmp = self._dir / f".{secrets.token_hex(8)}.tmp"
+        tmp.write_bytes(expires.to_bytes(8, "big") + json.dumps(value).encode())
+        return tmp
 
     def prune(self) -> int:
         now, removed = time.time(), 0
@@ -117,6 +176,11 @@ class RedisStore:
         raw = self._redis.getdel(self._prefix + key)
         return None if raw is None else json.loads(raw)
 
+    def add(self, key: str, value: Json, ttl_seconds: int) -> bool:
+        _check_ttl(ttl_seconds)
+        stored = self._redis.set(self._prefix + key, json.dumps(value), ex=ttl_seconds, nx=True)
+        return bool(stored)
+
     def prune(self) -> int:
         return 0  # Redis expires keys itself.
 
@@ -142,6 +206,16 @@ class MemoryStore:
             entry = self._values.pop(key, None)
         return entry[1] if entry and entry[0] >= time.time() else None
 
+    def add(self, key: str, value: Json, ttl_seconds: int) -> bool:
+        _check_ttl(ttl_seconds)
+        with self._lock:
+            now = time.time()
+            entry = self._values.get(key)
+            if entry is not None and entry[0] >= now:
+                return False
+            self._values[key] = (now + ttl_seconds, value)
+            return True
+
     def prune(self) -> int:
         now = time.time()
         with self._lock:
@@ -149,6 +223,20 @@ class MemoryStore:
             for key in expired:
                 del self._values[key]
         return len(expired)
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Give ``source`` the name ``target`` unless that name exists (atomic)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _check_ttl(ttl_seconds: int) -> None:
+    if ttl_seconds <= 0:
+        raise ValueError("add needs a positive ttl_seconds")
 
 
 def store_for(cache_url: str, data_dir: Path) -> EphemeralStore:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 import typing as t
 from pathlib import Path
@@ -78,3 +79,60 @@ def test_file_prune_removes_expired_files_and_stale_temporaries(tmp_path: Path) 
     assert store.prune() == 2
     assert store.get("kept") == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [next(tmp_path.iterdir()).name]
+
+
+def test_add_stores_only_when_the_key_holds_no_live_value(store: EphemeralStore) -> None:
+    key, old = f"add-{secrets.token_hex(4)}", f"add-old-{secrets.token_hex(4)}"
+    assert store.add(key, {"v": 1}, 60) is True
+    assert store.add(key, {"v": 2}, 60) is False
+    assert store.get(key) == {"v": 1}
+    store.put(old, "stale", -5)
+    assert store.add(old, "fresh", 60) is True
+    assert store.get(old) == "fresh"
+    assert store.take(key) == {"v": 1}
+    assert store.add(key, {"v": 3}, 60) is True
+
+
+def test_add_refuses_a_ttl_that_is_not_positive(store: EphemeralStore) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        store.add("add-nonpositive", 1, 0)
+    assert store.get("add-nonpositive") is None
+
+
+@pytest.mark.parametrize("expired_before", [False, True])
+def test_add_succeeds_for_exactly_one_of_many_threads(
+    store: EphemeralStore, expired_before: bool
+) -> None:
+    for round_ in range(20):
+        key = f"add-race-{secrets.token_hex(4)}-{round_}"
+        if expired_before:
+            store.put(key, "expired", -5)
+        barrier = threading.Barrier(8)
+        won: list[int] = []
+
+        def grab(
+            number: int,
+            key: str = key,
+            barrier: threading.Barrier = barrier,
+            won: list[int] = won,
+        ) -> None:
+            barrier.wait()
+            if store.add(key, number, 60):
+                won.append(number)
+
+        threads = [threading.Thread(target=grab, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(won) == 1
+        assert store.get(key) == won[0]
+
+
+def test_file_add_leaves_no_temporary_files(tmp_path: Path) -> None:
+    store = FileStore(tmp_path)
+    store.add("a", 1, 60)
+    store.add("a", 2, 60)
+    store.put("b", 0, -5)
+    store.add("b", 3, 60)
+    assert len(list(tmp_path.iterdir())) == 2
