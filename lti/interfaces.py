@@ -61,16 +61,6 @@ class KeySource(t.Protocol):
         """Every published public key as a JWK set."""
 
 
-class EphemeralStore(t.Protocol):
-    """Short-lived JSON values; ``take`` hands a value to exactly one caller."""
-
-    def put(self, key: str, value: t.Any, ttl_seconds: int) -> None: ...
-
-    def get(self, key: str) -> t.Any: ...
-
-    def take(self, key: str) -> t.Any: ...
-
-
 class Cache(t.Protocol):
     """The subset of a Flask-Caching ``Cache`` the LTI layer uses."""
 
@@ -82,17 +72,19 @@ class Cache(t.Protocol):
 
 
 class SharedStore(t.Protocol):
-    """Short-lived JSON values seen by every worker and process, with put-if-absent.
+    """Short-lived JSON values seen by every worker and process.
 
-    The AGS token cache keeps access tokens and its single-flight locks here, and the AGS
-    client the last score timestamp it sent per line item and user.
+    OIDC login state and launch data live here (``take`` hands a value to exactly one
+    caller), as do the AGS token cache with its single-flight locks (``add`` is
+    put-if-absent) and the last score timestamp sent per line item and user.
     """
 
     def put(self, key: str, value: t.Any, ttl_seconds: int) -> None: ...
 
     def get(self, key: str) -> t.Any: ...
 
-    def take(self, key: str) -> t.Any: ...
+    def take(self, key: str) -> t.Any:
+        """Return the value to exactly one caller and remove it; None to everyone else."""
 
     def add(self, key: str, value: t.Any, ttl_seconds: int) -> bool:
         """Store ``value`` only if ``key`` holds no live value; True when this call stored it."""

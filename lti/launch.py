@@ -85,8 +85,6 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
     def validate(self) -> BridgeMessageLaunch:
         try:
             super().validate()
-        except LtiLaunchError:
-            raise
         except LtiException as exc:
             raise LtiLaunchError(
                 "invalid_message",

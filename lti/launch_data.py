@@ -8,14 +8,14 @@ import typing as t
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 
 if t.TYPE_CHECKING:
-    from lti.interfaces import EphemeralStore
+    from lti.interfaces import SharedStore
 
 DEFAULT_LIFETIME_SECONDS = 4 * 3600
 
 
 class EphemeralLaunchDataStorage(LaunchDataStorage):  # type: ignore[misc]
     def __init__(
-        self, store: EphemeralStore, lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS
+        self, store: SharedStore, lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS
     ) -> None:
         super().__init__()
         self._store = store

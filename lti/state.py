@@ -15,7 +15,7 @@ import secrets
 import typing as t
 
 if t.TYPE_CHECKING:
-    from lti.interfaces import EphemeralStore
+    from lti.interfaces import SharedStore
 
 STATE_PREFIX = "lti-state:"
 
@@ -34,7 +34,7 @@ class LoginState:
 class LaunchStateStore:
     """Issues and consumes login states."""
 
-    def __init__(self, store: EphemeralStore, *, ttl_seconds: int) -> None:
+    def __init__(self, store: SharedStore, *, ttl_seconds: int) -> None:
         self._store = store
         self._ttl = ttl_seconds
 

@@ -50,10 +50,6 @@ class SecretBox:
                 " BRIDGE_SECRET_KEYS must still contain the key it was written with"
             ) from None
 
-    def rotate(self, token: bytes) -> bytes:
-        """Re-encrypt ``token`` with the first (newest) key."""
-        return self._fernet.rotate(token)
-
 
 class SecretError(RuntimeError):
     """A stored secret could not be decrypted."""

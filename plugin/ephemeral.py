@@ -31,6 +31,8 @@ import typing as t
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lti.interfaces import SharedStore
+
 if t.TYPE_CHECKING:
     import redis
 
@@ -39,16 +41,8 @@ Json = t.Any
 _CLAIM_SECONDS = 5
 
 
-class EphemeralStore(t.Protocol):
-    def put(self, key: str, value: Json, ttl_seconds: int) -> None: ...
-
-    def get(self, key: str) -> Json | None: ...
-
-    def take(self, key: str) -> Json | None:
-        """Return the value to exactly one caller and remove it; None to everyone else."""
-
-    def add(self, key: str, value: Json, ttl_seconds: int) -> bool:
-        """Store ``value`` only if ``key`` holds no live value; True when this call stored it."""
+class EphemeralStore(SharedStore, t.Protocol):
+    """A :class:`lti.interfaces.SharedStore` the job consumer can prune."""
 
     def prune(self) -> int:
         """Remove expired entries; return how many."""
