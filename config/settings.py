@@ -36,6 +36,9 @@ class Settings:
     jwks_cache_seconds: int
     http_connect_timeout: float
     http_read_timeout: float
+    reconcile_minutes: int
+    retry_first_seconds: float
+    delivery_max_tries: int
 
     @property
     def is_https(self) -> bool:
@@ -264,6 +267,28 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         _seconds,
         _fixed("20"),
         "Read timeout for every outgoing HTTP request, in seconds.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_RECONCILE_MINUTES",
+        "reconcile_minutes",
+        _int_between(1, 1440),
+        _fixed("10"),
+        "How often every vendor is asked for attempts changed since its stored cursor.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_RETRY_FIRST_SECONDS",
+        "retry_first_seconds",
+        _seconds,
+        _fixed("30"),
+        "Wait before the first retry of a failed delivery; doubles per try (with jitter), "
+        "at most an hour.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_DELIVERY_MAX_TRIES",
+        "delivery_max_tries",
+        _int_between(1, 100),
+        _fixed("15"),
+        "Tries before a delivery that keeps failing is marked dead for a person to look at.",
     ),
 )
 

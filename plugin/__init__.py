@@ -71,6 +71,7 @@ def create_app(overrides: dict[str, t.Any] | None = None) -> Flask:
     from plugin.web import signals as signal_views
 
     lti_tool.init_app(app, settings, platforms, keys)
+    _init_sync_services(app, sessions, secrets, settings)
     errors.init_app(app)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(health.bp)
@@ -96,3 +97,62 @@ def _init_vendor_services(app: Flask, sessions: t.Any, secrets: t.Any, settings:
 def settings_of(app: Flask) -> Settings:
     settings: Settings = app.extensions[SETTINGS_KEY]
     return settings
+
+
+def _init_sync_services(app: Flask, sessions: t.Any, secrets: t.Any, settings: Settings) -> None:
+    """Results, the outbox and its senders, reconciliation (:mod:`plugin.sync` and friends)."""
+    import datetime as dt
+    import functools
+
+    from lti.ags.clients import AgsClients
+    from lti.ags.sessions import PlatformSessions
+    from lti.http import TimeoutSession
+    from plugin.ats_connections import AtsConnectionService
+    from plugin.ats_sender import AtsSender
+    from plugin.deliveries import Outbox
+    from plugin.deliveries import RetryPolicy
+    from plugin.delivery_worker import DeliveryWorker
+    from plugin.job_queue import HueyJobQueue
+    from plugin.lms_sender import LmsSender
+    from plugin.lti_tool import EXTENSION_KEY
+    from plugin.reconcile import Reconciler
+    from plugin.result_targets import TargetPlanner
+    from plugin.sync import SyncService
+
+    queue = HueyJobQueue()
+    outbox = Outbox(
+        sessions,
+        RetryPolicy(
+            first=dt.timedelta(seconds=settings.retry_first_seconds),
+            max_tries=settings.delivery_max_tries,
+        ),
+    )
+    ats = AtsConnectionService(sessions, secrets)
+    http = functools.partial(
+        TimeoutSession,
+        connect_timeout=settings.http_connect_timeout,
+        read_timeout=settings.http_read_timeout,
+    )
+    ags = AgsClients(
+        app.extensions["bridge.keys"],
+        app.extensions[EXTENSION_KEY].ephemeral,
+        sessions=PlatformSessions(http),
+    )
+    connections = app.extensions["bridge.connections"]
+    sync = SyncService(sessions, connections, secrets, outbox, TargetPlanner(), queue)
+    app.extensions.update(
+        {
+            "bridge.queue": queue,
+            "bridge.outbox": outbox,
+            "bridge.ats": ats,
+            "bridge.ags": ags,
+            "bridge.sync": sync,
+            "bridge.delivery_worker": DeliveryWorker(
+                outbox,
+                LmsSender(sessions, app.extensions["bridge.platforms"], ags),
+                AtsSender(sessions, ats),
+                queue,
+            ),
+            "bridge.reconciler": Reconciler(sessions, connections, sync),
+        }
+    )

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
+import json
+import typing as t
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from mappings.ags import ScorePolicy
 from plugin.errors import AppError
 from plugin.store.models import Assessment
 from plugin.store.models import VendorConnection
@@ -28,6 +32,7 @@ class AssessmentInfo:
     test_id: str
     proctoring_connection: str | None
     proctoring_exam_id: str | None
+    score_policy: dict[str, t.Any]
     created_at: dt.datetime
 
 
@@ -36,12 +41,20 @@ class AssessmentService:
         self._sessions = sessions
 
     def add(
-        self, *, connection: str, test_id: str, title: str = "", proctoring: str | None = None
+        self,
+        *,
+        connection: str,
+        test_id: str,
+        title: str = "",
+        proctoring: str | None = None,
+        policy: t.Mapping[str, t.Any] | None = None,
     ) -> AssessmentInfo:
         """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam one.
 
-        :raises AssessmentError: unknown connection, wrong kinds, empty test id.
+        :param policy: :class:`mappings.ags.ScorePolicy` fields (how results become grades).
+        :raises AssessmentError: unknown connection, wrong kinds, empty test id, bad policy.
         """
+        policy_json = _policy_json(policy or {})
         if not test_id.strip():
             raise AssessmentError("the test id cannot be empty")
         with self._sessions.begin() as session:
@@ -51,7 +64,12 @@ class AssessmentService:
                     "ProctorExam is a proctoring layer;"
                     " name it with --proctoring beside the main vendor"
                 )
-            row = Assessment(connection_id=main.id, test_id=test_id, title=title)
+            row = Assessment(
+                connection_id=main.id,
+                test_id=test_id,
+                title=title,
+                score_policy_json=policy_json,
+            )
             if proctoring:
                 name, _, exam_id = proctoring.partition(":")
                 proctor = _connection(session, name)
@@ -74,6 +92,24 @@ class AssessmentService:
         with self._sessions() as session:
             rows = session.scalars(select(Assessment).order_by(Assessment.id))
             return [_info(session, row) for row in rows]
+
+
+def _policy_json(values: t.Mapping[str, t.Any]) -> str | None:
+    """The policy as stored, after :class:`ScorePolicy` has accepted it."""
+    if not values:
+        return None
+    given = dict(values)
+    if given.get("max_points") is not None:
+        try:
+            given["max_points"] = decimal.Decimal(str(given["max_points"]))
+        except decimal.InvalidOperation:
+            raise AssessmentError("score policy: max_points must be a number") from None
+    try:
+        ScorePolicy(**given)
+    except (TypeError, ValueError) as exc:
+        raise AssessmentError(f"score policy: {exc}") from exc
+    stored = {k: (str(v) if isinstance(v, decimal.Decimal) else v) for k, v in given.items()}
+    return json.dumps(stored, sort_keys=True)
 
 
 def _connection(session: Session, name: str) -> VendorConnection:
@@ -99,5 +135,6 @@ def _info(session: Session, row: Assessment) -> AssessmentInfo:
         test_id=row.test_id,
         proctoring_connection=proctor.name if proctor else None,
         proctoring_exam_id=row.proctoring_exam_id,
+        score_policy=json.loads(row.score_policy_json) if row.score_policy_json else {},
         created_at=row.created_at,
     )

@@ -15,6 +15,8 @@ import typing as t
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask import current_app
+from flask import has_app_context
 from huey import MemoryHuey
 from huey import RedisHuey
 from huey import SqliteHuey
@@ -48,6 +50,15 @@ def consumer_app() -> Flask:
     return create_app()
 
 
+def task_app() -> Flask:
+    """The running application: the caller's when a task runs inline (``memory://``
+    queue), else the consumer's."""
+    if has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app
+    return consumer_app()
+
+
 @huey.on_startup()
 def record_startup() -> None:
     """A consumer that starts counts as alive at once, not a minute later."""
@@ -76,3 +87,41 @@ def prune_launch_state() -> None:
     from plugin.lti_tool import EXTENSION_KEY
 
     consumer_app().extensions[EXTENSION_KEY].ephemeral.prune()
+
+
+#: How long an owed sync waits before the sweep asks the vendor again.
+OWED_SYNC_RETRY = dt.timedelta(minutes=1)
+
+
+@huey.task()
+def sync_attempt(attempt_id: int) -> None:
+    """Fetch, map and store one attempt's result; queue its deliveries."""
+    task_app().extensions["bridge.sync"].sync(attempt_id)
+
+
+@huey.task()
+def deliver(delivery_id: int) -> None:
+    """Send one delivery (does nothing when it is not due or another worker holds it)."""
+    task_app().extensions["bridge.delivery_worker"].deliver(delivery_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep() -> None:
+    """Wake workers for overdue deliveries (including claims of killed workers) and owed
+    syncs: the database, not the queue, decides what is left to do."""
+    app = task_app()
+    for delivery_id in app.extensions["bridge.outbox"].overdue():
+        deliver(delivery_id)
+    for attempt_id in app.extensions["bridge.sync"].owed(retry_after=OWED_SYNC_RETRY):
+        sync_attempt(attempt_id)
+
+
+def _reconcile_due(moment: dt.datetime) -> bool:
+    minutes: int = task_app().extensions["bridge.settings"].reconcile_minutes
+    return (moment.hour * 60 + moment.minute) % minutes == 0
+
+
+@huey.periodic_task(_reconcile_due)
+def reconcile() -> None:
+    """Ask every vendor for attempts changed since its cursor (``BRIDGE_RECONCILE_MINUTES``)."""
+    task_app().extensions["bridge.reconciler"].run_all()

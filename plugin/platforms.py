@@ -157,6 +157,12 @@ class PlatformService:
             session.flush()
             return _info(row)
 
+    def record(self, platform_id: int) -> PlatformRecord | None:
+        """The registration with store id ``platform_id`` (None once removed)."""
+        with self._sessions() as session:
+            row = session.get(Platform, platform_id)
+            return None if row is None else _record(row)
+
     def list(self) -> list[PlatformInfo]:
         with self._sessions() as session:
             rows = session.scalars(

@@ -38,11 +38,15 @@ class SignalResponder(t.Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class RecordedSignal:
+    """A stored signal; ``attempt_id`` is set when it named a known attempt, which is
+    then owed a sync."""
+
     signal_id: int
     attempt_token: str | None
     kind: SignalKind
     adapter: VendorAdapter
     return_url: str | None = None
+    attempt_id: int | None = None
 
 
 class SignalIntake:
@@ -107,7 +111,7 @@ class SignalIntake:
             )
             session.add(row)
             if attempt is not None:
-                attempt.last_signal_at = utcnow()
+                attempt.last_signal_at = attempt.sync_requested_at = utcnow()
             session.flush()
             log.info("signal %s (%s) for attempt %s", row.id, signal.kind.value, row.attempt_id)
             return RecordedSignal(
@@ -116,6 +120,7 @@ class SignalIntake:
                 signal.kind,
                 adapter,
                 attempt.return_url if attempt else None,
+                attempt.id if attempt else None,
             )
 
 

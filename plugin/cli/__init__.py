@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from plugin.cli.ats import ats_group
 from plugin.cli.db import db_group
 from plugin.cli.keys import keys_group
 from plugin.cli.mapping import mapping_group
@@ -11,6 +12,8 @@ from plugin.cli.platform import platform_group
 from plugin.cli.secrets import secrets_group
 from plugin.cli.serve import serve
 from plugin.cli.serve import worker
+from plugin.cli.sync import reconcile
+from plugin.cli.sync import sync_group
 from plugin.cli.vendor import assessment_group
 from plugin.cli.vendor import vendor_group
 
@@ -35,3 +38,6 @@ main.add_command(platform_group)
 main.add_command(secrets_group)
 main.add_command(vendor_group)
 main.add_command(assessment_group)
+main.add_command(ats_group)
+main.add_command(sync_group)
+main.add_command(reconcile)

@@ -10,6 +10,7 @@ import click
 
 from plugin.assessments import AssessmentError
 from plugin.assessments import AssessmentService
+from plugin.cli.config_options import config_options
 from plugin.cli.context import load_app
 from plugin.cli.context import reported
 from plugin.cli.output import json_option
@@ -69,23 +70,8 @@ def _add_command(kind: VendorKind) -> click.Command:
     params: list[click.Parameter] = [
         click.Option(["--name"], required=True, help="A name for this connection."),
         click.Option(["--json", "as_json"], is_flag=True, help="Print JSON."),
+        *config_options(kind.config, kind.secret_fields),
     ]
-    for field in dataclasses.fields(kind.config):
-        required = (
-            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-        )
-        secret = field.name in kind.secret_fields
-        params.append(
-            click.Option(
-                ["--" + field.name.replace("_", "-"), field.name],
-                required=required and not secret,
-                prompt=f"{field.name} (hidden)" if secret and required else False,
-                hide_input=secret,
-                default=None,
-                help=("Secret; prompted for when omitted. " if secret else "")
-                + ("" if required else f"Default: {field.default}."),
-            )
-        )
     return click.Command(
         kind.name, callback=add, params=params, help=f"Connect a {kind.title} account."
     )
@@ -204,14 +190,52 @@ def _assessments() -> AssessmentService:
     metavar="PROCTOR_CONN:EXAM_ID",
     help="A ProctorExam connection and exam to proctor this assessment.",
 )
+@click.option(
+    "--score-mode",
+    type=click.Choice(["percent", "points"]),
+    default=None,
+    help="Grade from the result's percentage (default) or from its points.",
+)
+@click.option("--max-points", default=None, help="Gradebook maximum to scale to.")
+@click.option(
+    "--hold-manual/--no-hold-manual",
+    default=None,
+    help="Send no score while questions await a grader (default: hold).",
+)
+@click.option(
+    "--hold-proctoring/--no-hold-proctoring",
+    default=None,
+    help="Send no score while a proctoring review is pending (default: do not hold).",
+)
+@click.option("--comment", default=None, help="Gradebook comment template ($percent, $level, ...).")
 @json_option
 def add_assessment(
-    connection: str, test_id: str, title: str, proctoring: str | None, as_json: bool
+    connection: str,
+    test_id: str,
+    title: str,
+    proctoring: str | None,
+    score_mode: str | None,
+    max_points: str | None,
+    hold_manual: bool | None,
+    hold_proctoring: bool | None,
+    comment: str | None,
+    as_json: bool,
 ) -> None:
     """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID)."""
+    chosen = {
+        "score_mode": score_mode,
+        "max_points": max_points,
+        "hold_for_manual_grading": hold_manual,
+        "hold_for_proctoring_review": hold_proctoring,
+        "comment_template": comment,
+    }
     with reported(AssessmentError):
         info = _assessments().add(
-            connection=connection, test_id=test_id, title=title, proctoring=proctoring
+            connection=connection,
+            test_id=test_id,
+            title=title,
+            proctoring=proctoring,
+            policy={k: v for k, v in chosen.items() if v is not None},
         )
     if as_json:
         print_json(info)

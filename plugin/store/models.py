@@ -193,6 +193,8 @@ class Assessment(Base):
         ForeignKey("vendor_connections.id"), nullable=True
     )
     proctoring_exam_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    #: :class:`mappings.ags.ScorePolicy` fields as JSON; ``None`` means the defaults.
+    score_policy_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -223,6 +225,12 @@ class Attempt(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_signal_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: Set when a signal (or an action) asks for a sync; cleared by a sync that ran after it.
+    sync_requested_at: Mapped[dt.datetime | None] = mapped_column(
+        UtcDateTime, nullable=True, index=True
+    )
+    synced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    sync_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Signal(Base):
@@ -242,3 +250,150 @@ class Signal(Base):
     status_hint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     authenticated: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AtsConnection(Base):
+    """Credentials and field map of one applicant tracking system account.
+
+    The config is Fernet-encrypted JSON; ``field_map_json`` is the planned map of
+    :mod:`mappings.ats_map` (no secrets in it).
+    """
+
+    __tablename__ = "ats_connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    config_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    field_map_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AssessmentAts(Base):
+    """Which ATS connections receive an assessment's results."""
+
+    __tablename__ = "assessment_ats"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    ats_connection_id: Mapped[int] = mapped_column(
+        ForeignKey("ats_connections.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class AtsCandidate(Base):
+    """The ATS candidate id a learner was found under, so later writes skip the lookup."""
+
+    __tablename__ = "ats_candidates"
+
+    ats_connection_id: Mapped[int] = mapped_column(
+        ForeignKey("ats_connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    lti_user_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidate_id: Mapped[str] = mapped_column(String(64))
+
+
+class AttemptResult(Base):
+    """The latest authoritative result of an attempt.
+
+    ``raw_encrypted`` is the vendor's document as fetched (Fernet); ``canonical_json``
+    the mapped :class:`mappings.result.AssessmentResult`; ``version`` grows by one each
+    time the digest changes, and deliveries name the version they carry.
+    """
+
+    __tablename__ = "attempt_results"
+
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    raw_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    canonical_json: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LineItemLink(Base):
+    """The gradebook column (AGS line item URL) an assessment uses at a resource link."""
+
+    __tablename__ = "line_item_links"
+
+    resource_link_id: Mapped[int] = mapped_column(
+        ForeignKey("resource_links.id", ondelete="CASCADE"), primary_key=True
+    )
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(String(1024))
+
+
+class Delivery(Base):
+    """One result version to send to one target: the outbox of :mod:`plugin.deliveries`.
+
+    ``target`` is ``"lms"`` or ``"ats:<connection id>"``.  ``status`` moves
+    pending -> sending -> delivered | failed (retried at ``next_try_at``) | dead;
+    a newer version for the same target marks older unsent ones ``superseded``.
+    ``lease_until`` bounds a ``sending`` claim, so a worker killed mid-delivery
+    leaves a claim the sweep takes back.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("attempt_id", "target", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(64))
+    ats_connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ats_connections.id", ondelete="CASCADE"), nullable=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    payload_json: Mapped[str] = mapped_column(Text)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    claim: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    receipt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class DeliveryAttempt(Base):
+    """One try of a delivery, kept for people to read (``sync show``)."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SyncCursor(Base):
+    """Where reconciliation of a vendor connection got to (the vendor's opaque cursor)."""
+
+    __tablename__ = "sync_cursors"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("vendor_connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -66,3 +66,9 @@ def _statement(
         index_elements=list(key_names), set_=update
     ).returning(table.c.id)
     return upserting
+
+
+def insert_if_absent(session: Session, model: type[Base], values: t.Mapping[str, t.Any]) -> None:
+    """Insert one row unless a row with the same primary or unique key exists."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model.__table__).on_conflict_do_nothing(), dict(values))

@@ -104,9 +104,16 @@ class RawResult:
 
 @dataclasses.dataclass(frozen=True)
 class ChangedAttempt:
+    """An attempt a reconciliation listing named.
+
+    :ivar raw: the full result, when the listing carries it (Mettl lists whole
+        results), so the sync needs no second call.
+    """
+
     vendor_ref: str
     changed_at: dt.datetime | None = None
     status: str | None = None
+    raw: RawResult | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,18 +13,24 @@ from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import jsonify
+from flask import redirect
 from flask import render_template
 from flask import request
+from flask import url_for
 
+from plugin.attempt_outcome import attempt_outcome
 from plugin.signals import RecordedSignal
 from plugin.signals import SignalIntake
 from plugin.signals import SignalResponder
+from plugin.store.db import session_factory
 from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import SignalKind
 from plugin.vendors.errors import SignalRejected
 from plugin.web.errors import refusal
 
 bp = Blueprint("signals", __name__)
+
+RESULT_REFRESH_SECONDS = 3
 
 
 def _intake() -> SignalIntake:
@@ -69,12 +75,25 @@ def attempt_return(token: str) -> t.Any:
 
 
 def _answer(recorded: RecordedSignal, incoming: IncomingRequest) -> t.Any:
-    if recorded.kind is SignalKind.BROWSER_RETURN:
-        return render_template("attempt_returned.html", return_url=recorded.return_url)
+    if recorded.attempt_id is not None:
+        current_app.extensions["bridge.queue"].sync(recorded.attempt_id)
+    if recorded.kind is SignalKind.BROWSER_RETURN and recorded.attempt_token:
+        return redirect(url_for("signals.attempt_result", token=recorded.attempt_token), 303)
     if isinstance(recorded.adapter, SignalResponder):
         answer = recorded.adapter.signal_answer(incoming, None)
         return Response(answer.body, status=answer.status, content_type=answer.content_type)
     return jsonify(status="received", signal_id=recorded.signal_id)
+
+
+@bp.get("/return/<token>/result")
+def attempt_result(token: str) -> t.Any:
+    """Where the learner waits for their result; refreshes itself until it is settled."""
+    outcome = attempt_outcome(session_factory(), token)
+    if outcome is None:
+        return refusal(status=404, code="unknown_attempt", message="There is no such attempt.")
+    return render_template(
+        "attempt_returned.html", outcome=outcome, refresh_seconds=RESULT_REFRESH_SECONDS
+    )
 
 
 def _rejected(exc: SignalRejected) -> t.Any:

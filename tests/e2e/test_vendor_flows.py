@@ -35,6 +35,7 @@ from tests.e2e.vendor_sims import control
 from tests.e2e.vendor_sims import embed_of
 from tests.e2e.vendor_sims import launch_to
 from tests.e2e.vendor_sims import signals
+from tests.e2e.vendor_sims import wait_for_grade
 from tests.e2e.vendor_sims import wait_for_signals
 from tests.e2e.vendor_sims import wait_until_listed
 
@@ -113,6 +114,14 @@ def listed(tool: RunningTool, connection: ConnectionInfo) -> set[str]:
     return {item.vendor_ref for item in changed}
 
 
+def assert_graded(lms: SandboxLms, course: SandboxCourse, result: AssessmentResult) -> None:
+    """The learner's gradebook score is the vendor's percentage, fully graded."""
+    score = wait_for_grade(lms, course, lambda s: s["gradingProgress"] == "FullyGraded")
+    assert result.percent is not None
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (float(result.percent), 100.0)
+    assert score["activityProgress"] == "Completed"
+
+
 def only_attempt(tool: RunningTool, page: requests.Response) -> Attempt:
     (attempt,) = attempts(tool.app)
     assert attempt.vendor_ref and attempt.status == "started", page.text[:500]
@@ -154,8 +163,9 @@ def test_startexam_candidate_page_redirects_back_to_the_bridge(
 
     right = {f"q{q['num']}": str(q["correct"]) for q in exam["questions"][:-1]}
     back = answer_form(browser, page, right)
-    assert back.status_code == 200 and "Your attempt has been submitted" in back.text
-    assert back.url.startswith(f"{tool.url}/callbacks/startexam/{connection.id}?")
+    # The redirect lands on the callback, which sends the browser to the result page.
+    assert back.status_code == 200 and back.url == f"{tool.url}/return/{attempt.token}/result"
+    assert "Your grade is in the course gradebook" in back.text
 
     (signal,) = wait_for_signals(tool.app, attempt.id, bool)
     assert (signal.kind, signal.vendor_ref, signal.authenticated) == (
@@ -167,6 +177,8 @@ def test_startexam_candidate_page_redirects_back_to_the_bridge(
     assert attempt.vendor_ref in listed(tool, connection)
     expected = sum(Decimal(str(q["max"])) for q in exam["questions"][:-1])
     assert (result.score, result.max_score) == (expected, Decimal(str(exam["maxScore"])))
+    assert_graded(lms, course, result)
+    assert result.percent is not None and f"({result.percent.normalize():f}%)" in back.text
 
 
 def test_examspark_player_event_and_grade_passback_reach_the_bridge(
@@ -216,6 +228,7 @@ def test_examspark_player_event_and_grade_passback_reach_the_bridge(
     result = completed_result(tool, connection, attempt, config["id"])
     assert attempt.vendor_ref in listed(tool, connection)
     assert result.percent == Decimal(75)
+    assert_graded(lms, course, result)
 
 
 def test_mettl_notifications_reach_the_bridge(
@@ -255,6 +268,7 @@ def test_mettl_notifications_reach_the_bridge(
     result = completed_result(tool, connection, attempt, key)
     assert attempt.vendor_ref in listed(tool, connection)
     assert (result.score, result.max_score) == (Decimal(3), Decimal(4))
+    assert_graded(lms, course, result)
 
 
 def test_imocha_callbacks_and_redirect_reach_the_bridge(
@@ -275,8 +289,8 @@ def test_imocha_callbacks_and_redirect_reach_the_bridge(
 
     questions = browser.submit_first_form(page)
     back = answer_form(browser, questions, THREE_OF_FOUR)
-    assert back.url == f"{tool.url}/return/{attempt.token}"
-    assert "Your attempt has been submitted" in back.text
+    assert back.url == f"{tool.url}/return/{attempt.token}/result"
+    assert "Your result" in back.text or "Your attempt has been submitted" in back.text
 
     rows = wait_for_signals(
         tool.app,
@@ -294,6 +308,7 @@ def test_imocha_callbacks_and_redirect_reach_the_bridge(
     assert attempt.vendor_ref is not None
     wait_until_listed(connections(tool).adapter(connection.id), attempt.vendor_ref)
     assert (result.score, result.max_score) == (Decimal(3), Decimal(4))
+    assert_graded(lms, course, result)
 
 
 def test_proctorexam_completion_is_found_by_polling(

@@ -137,3 +137,22 @@ def wait_until_listed(adapter: VendorAdapter, vendor_ref: str) -> list[ChangedAt
         if time.monotonic() > deadline:
             raise AssertionError(f"{vendor_ref} not listed within {WAIT_S}s: {listed}")
         time.sleep(_POLL_S)
+
+
+def wait_for_grade(
+    lms: SandboxLms, course: SandboxCourse, done: Callable[[dict[str, t.Any]], bool] = bool
+) -> dict[str, t.Any]:
+    """The learner's latest score in the course gradebook once ``done`` holds for it
+    (checked every 50 ms, 5 s at most)."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        scores = [
+            s
+            for s in lms.gradebook(course.context_id)["scores"]
+            if s["userId"] == course.learner_id
+        ]
+        if scores and done(scores[-1]):
+            return scores[-1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no matching grade within {WAIT_S}s: {scores}")
+        time.sleep(_POLL_S)

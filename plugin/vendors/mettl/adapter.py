@@ -126,8 +126,9 @@ class MettlAdapter:
             position = SweepCursor(keys)
         page, position = self._sweep_page(position)
         candidates = page.get("candidates") or []
+        fetched_at = self._now()
         items = tuple(
-            _changed(position.keys[0], c)
+            _changed(position.keys[0], c, fetched_at)
             for c in candidates
             if isinstance(c, dict) and text(c.get("email"))
         )
@@ -215,14 +216,19 @@ def _mapping(value: t.Any) -> dict[str, t.Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _changed(access_key: str, candidate: Mapping[str, t.Any]) -> ChangedAttempt:
+def _changed(
+    access_key: str, candidate: Mapping[str, t.Any], fetched_at: dt.datetime
+) -> ChangedAttempt:
+    """A listed candidate; the listing holds the whole result, in the shape
+    :meth:`MettlAdapter.fetch_result` returns."""
     status = _mapping(candidate.get("testStatus"))
     moment = _rfc1123(status.get("endTime")) or _rfc1123(status.get("startTime"))
-    address = text(candidate.get("email")) or ""
+    ref = str(CandidateRef.of(access_key, text(candidate.get("email")) or ""))
     return ChangedAttempt(
-        vendor_ref=str(CandidateRef.of(access_key, address)),
+        vendor_ref=ref,
         changed_at=moment,
         status=text(status.get("status")),
+        raw=RawResult(ref, {"status": "SUCCESS", "candidate": dict(candidate)}, fetched_at),
     )
 
 

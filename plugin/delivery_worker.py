@@ -1,0 +1,60 @@
+"""Sending one claimed delivery to its target and recording what happened."""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from lti.ags.errors import AgsError
+from plugin.ats.base import AtsError
+from plugin.deliveries import LMS_TARGET
+from plugin.deliveries import Claim
+from plugin.deliveries import DeliveryStatus
+from plugin.deliveries import Failure
+from plugin.deliveries import Outbox
+from plugin.deliveries import Recorded
+
+if t.TYPE_CHECKING:
+    from plugin.ats_sender import AtsSender
+    from plugin.job_queue import JobQueue
+    from plugin.lms_sender import LmsSender
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryWorker:
+    def __init__(self, outbox: Outbox, lms: LmsSender, ats: AtsSender, queue: JobQueue) -> None:
+        self._outbox = outbox
+        self._lms = lms
+        self._ats = ats
+        self._queue = queue
+
+    def deliver(self, delivery_id: int) -> Recorded | None:
+        """Claim, send and record ``delivery_id``; ``None`` when it was not ours to send
+        (not due, already sent, or held by another worker)."""
+        claim = self._outbox.claim(delivery_id)
+        if claim is None:
+            return None
+        try:
+            receipt = self._send(claim)
+        except (AgsError, AtsError) as exc:
+            failure = Failure(
+                exc.message,
+                retryable=exc.retryable,
+                status=exc.status,
+                retry_after=exc.retry_after,
+            )
+        except Exception as exc:
+            log.exception("delivery %s to %s raised", claim.delivery_id, claim.target)
+            failure = Failure(f"unexpected error: {type(exc).__name__}: {exc}", retryable=True)
+        else:
+            return self._outbox.delivered(claim, receipt)
+        recorded = self._outbox.failed(claim, failure)
+        if recorded.status is DeliveryStatus.FAILED:
+            self._queue.deliver(claim.delivery_id, eta=recorded.next_try_at)
+        return recorded
+
+    def _send(self, claim: Claim) -> str:
+        if claim.target == LMS_TARGET:
+            return self._lms.send(claim)
+        return self._ats.send(claim)

@@ -1,0 +1,273 @@
+"""Sync: fetch an attempt's authoritative result, map it, store it, and queue its deliveries.
+
+A signal, a learner coming back, reconciliation or a person can ask for a sync;
+they all end here.  The vendor's document is stored encrypted beside the
+canonical result and its digest.  When the digest has not changed nothing
+else happens; when it has, the result version grows by one and the outbox gets
+one delivery per target (the LMS gradebook, each ATS linked to the assessment)
+in the same transaction.  Workers are woken only after the commit.
+
+An attempt that a signal said was finished but whose vendor has no final result
+yet (a webhook that arrived first, a vendor timing out) stays "owed a sync"
+(``sync_requested_at``); the sweep asks again until the result is final or a day
+has passed, and reconciliation covers anything after that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import typing as t
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from mappings.registry import load_result
+from mappings.registry import merge_proctoring
+from mappings.result import AssessmentResult
+from mappings.result import AssessmentResultSchema
+from mappings.result import ResultStatus
+from plugin.crypto import SecretBox
+from plugin.deliveries import Outbox
+from plugin.result_targets import TargetPlanner
+from plugin.store.models import Assessment
+from plugin.store.models import Attempt
+from plugin.store.models import AttemptResult
+from plugin.store.models import VendorConnection
+from plugin.store.models import utcnow
+from plugin.vendors.base import RawResult
+from plugin.vendors.errors import VendorError
+
+if t.TYPE_CHECKING:
+    from plugin.connections import ConnectionService
+    from plugin.job_queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+FINAL_STATUSES = frozenset(
+    {ResultStatus.COMPLETED, ResultStatus.EXPIRED, ResultStatus.TERMINATED, ResultStatus.CANCELLED}
+)
+#: How long a signalled attempt is asked about again before only reconciliation is left.
+OWED_FOR = dt.timedelta(hours=24)
+_SCHEMA = AssessmentResultSchema()
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncOutcome:
+    """What one sync did.
+
+    :ivar state: ``changed`` (a new version, deliveries queued), ``unchanged``,
+        ``not_started`` (no vendor reference yet) or ``failed`` (see ``error``).
+    """
+
+    attempt_id: int
+    state: t.Literal["changed", "unchanged", "not_started", "failed"]
+    version: int | None = None
+    status: str | None = None
+    deliveries: tuple[int, ...] = ()
+    error: str | None = None
+    retryable: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class _Subject:
+    attempt_id: int
+    connection_id: int
+    kind: str
+    vendor_ref: str | None
+    test_id: str
+    proctoring_connection_id: int | None
+    proctoring_ref: str | None
+
+
+class SyncService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        connections: ConnectionService,
+        secrets: SecretBox,
+        outbox: Outbox,
+        planner: TargetPlanner,
+        queue: JobQueue,
+    ) -> None:
+        self._sessions = sessions
+        self._connections = connections
+        self._secrets = secrets
+        self._outbox = outbox
+        self._planner = planner
+        self._queue = queue
+
+    def sync(self, attempt_id: int, *, raw: RawResult | None = None) -> SyncOutcome:
+        """Fetch (unless ``raw`` is given, e.g. from a reconciliation listing), map and store.
+
+        Never raises for a vendor or mapping failure: the outcome says what went wrong
+        and the attempt keeps its stored result.
+        """
+        started = utcnow()
+        subject = self._subject(attempt_id)
+        if subject is None:
+            return SyncOutcome(attempt_id, "failed", error=f"no attempt with id {attempt_id}")
+        if subject.vendor_ref is None:
+            return SyncOutcome(attempt_id, "not_started")
+        try:
+            raw = raw or self._connections.adapter(subject.connection_id).fetch_result(
+                subject.vendor_ref, test_id=subject.test_id
+            )
+            result = self._with_proctoring(subject, load_result(subject.kind, raw.payload))
+        except VendorError as exc:
+            return self._failed(subject, started, str(exc), retryable=exc.retryable)
+        except ValidationError as exc:
+            message = f"{subject.kind}: the result could not be mapped: {exc.messages}"
+            return self._failed(subject, started, message, retryable=False)
+        try:
+            return self._store(subject, raw, result, started)
+        except IntegrityError:
+            # Another worker stored the same version first; compare against theirs.
+            log.info("attempt %s: concurrent sync, comparing again", attempt_id)
+            return self._store(subject, raw, result, started)
+
+    def _subject(self, attempt_id: int) -> _Subject | None:
+        with self._sessions() as session:
+            row = session.execute(
+                select(Attempt, Assessment, VendorConnection.kind)
+                .join(Assessment, Attempt.assessment_id == Assessment.id)
+                .join(VendorConnection, Assessment.connection_id == VendorConnection.id)
+                .where(Attempt.id == attempt_id)
+            ).first()
+            if row is None:
+                return None
+            attempt, assessment, kind = row
+            return _Subject(
+                attempt_id=attempt.id,
+                connection_id=assessment.connection_id,
+                kind=kind,
+                vendor_ref=attempt.vendor_ref,
+                test_id=assessment.test_id,
+                proctoring_connection_id=assessment.proctoring_connection_id,
+                proctoring_ref=attempt.proctoring_ref,
+            )
+
+    def _with_proctoring(self, subject: _Subject, result: AssessmentResult) -> AssessmentResult:
+        if subject.proctoring_connection_id is None or subject.proctoring_ref is None:
+            return result
+        adapter = self._connections.adapter(subject.proctoring_connection_id)
+        raw = adapter.fetch_result(subject.proctoring_ref, test_id="")
+        proctoring = load_result(adapter.kind, raw.payload).proctoring
+        return result if proctoring is None else merge_proctoring(result, proctoring)
+
+    def _store(
+        self, subject: _Subject, raw: RawResult, result: AssessmentResult, started: dt.datetime
+    ) -> SyncOutcome:
+        final = result.status in FINAL_STATUSES
+        with self._sessions.begin() as session:
+            stored = session.scalar(
+                select(AttemptResult)
+                .where(AttemptResult.attempt_id == subject.attempt_id)
+                .with_for_update()
+            )
+            attempt = session.get(Attempt, subject.attempt_id)
+            assert attempt is not None
+            self._settle(attempt, started, final=final, error=None)
+            if stored is not None and stored.digest == result.digest:
+                stored.fetched_at = started
+                return SyncOutcome(
+                    subject.attempt_id, "unchanged", stored.version, result.status.value
+                )
+            version = 1 if stored is None else stored.version + 1
+            self._write_result(session, subject.attempt_id, stored, version, raw, result)
+            attempt.status = result.status.value
+            attempt.updated_at = started
+            planned = self._planner.plan(session, subject.attempt_id, result)
+            woken = self._outbox.add(session, subject.attempt_id, version, planned)
+        log.info(
+            "attempt %s: result v%s (%s), %s deliveries queued",
+            subject.attempt_id,
+            version,
+            result.status.value,
+            len(woken),
+        )
+        for delivery_id in woken:
+            self._queue.deliver(delivery_id)
+        return SyncOutcome(
+            subject.attempt_id, "changed", version, result.status.value, tuple(woken)
+        )
+
+    def _write_result(
+        self,
+        session: Session,
+        attempt_id: int,
+        stored: AttemptResult | None,
+        version: int,
+        raw: RawResult,
+        result: AssessmentResult,
+    ) -> None:
+        values = {
+            "version": version,
+            "digest": result.digest,
+            "status": result.status.value,
+            "raw_encrypted": self._secrets.encrypt(json.dumps(raw.payload).encode("utf-8")),
+            "canonical_json": json.dumps(_SCHEMA.dump(result), sort_keys=True),
+            "fetched_at": raw.fetched_at,
+            "changed_at": utcnow(),
+        }
+        if stored is None:
+            session.add(AttemptResult(attempt_id=attempt_id, **values))
+        else:
+            for name, value in values.items():
+                setattr(stored, name, value)
+        session.flush()
+
+    def _failed(
+        self, subject: _Subject, started: dt.datetime, message: str, *, retryable: bool
+    ) -> SyncOutcome:
+        log.warning("attempt %s: sync failed: %s", subject.attempt_id, message)
+        with self._sessions.begin() as session:
+            attempt = session.get(Attempt, subject.attempt_id)
+            if attempt is not None:
+                self._settle(attempt, started, final=False, error=message)
+        return SyncOutcome(subject.attempt_id, "failed", error=message, retryable=retryable)
+
+    @staticmethod
+    def _settle(attempt: Attempt, started: dt.datetime, *, final: bool, error: str | None) -> None:
+        """Record the try; the sync stays owed unless the result is final (or owed too long).
+
+        A request that arrived after this sync started is kept: it may announce a
+        result this sync did not see.
+        """
+        attempt.synced_at = started
+        attempt.sync_error = error
+        requested = attempt.sync_requested_at
+        if requested is None or requested > started:
+            return
+        if final or started - requested > OWED_FOR:
+            attempt.sync_requested_at = None
+
+    def request(self, attempt_id: int) -> None:
+        """Mark ``attempt_id`` as owed a sync and wake a worker for it."""
+        with self._sessions.begin() as session:
+            attempt = session.get(Attempt, attempt_id)
+            if attempt is None:
+                return
+            attempt.sync_requested_at = utcnow()
+        self._queue.sync(attempt_id)
+
+    def owed(self, *, retry_after: dt.timedelta, limit: int = 1000) -> list[int]:
+        """Attempts owed a sync whose last try is older than ``retry_after``."""
+        now = utcnow()
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Attempt.id)
+                    .where(
+                        Attempt.sync_requested_at.is_not(None),
+                        (Attempt.synced_at.is_(None)) | (Attempt.synced_at < now - retry_after),
+                    )
+                    .order_by(Attempt.sync_requested_at)
+                    .limit(limit)
+                )
+            )
