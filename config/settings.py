@@ -39,6 +39,7 @@ class Settings:
     reconcile_minutes: int
     retry_first_seconds: float
     delivery_max_tries: int
+    delivery_lease_seconds: int
 
     @property
     def is_https(self) -> bool:
@@ -289,6 +290,14 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         _int_between(1, 100),
         _fixed("15"),
         "Tries before a delivery that keeps failing is marked dead for a person to look at.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_DELIVERY_LEASE_SECONDS",
+        "delivery_lease_seconds",
+        _int_between(2, 3600),
+        _fixed("300"),
+        "How long a worker holds a delivery it is sending; if it dies, the sweep hands the "
+        "delivery to another worker after this.",
     ),
 )
 

@@ -85,7 +85,12 @@ def _init_vendor_services(app: Flask, sessions: t.Any, secrets: t.Any, settings:
     from plugin.connections import ConnectionService
     from plugin.signals import SignalIntake
 
-    connections = ConnectionService(sessions, secrets, base_url=settings.base_url)
+    connections = ConnectionService(
+        sessions,
+        secrets,
+        base_url=settings.base_url,
+        timeouts=(settings.http_connect_timeout, settings.http_read_timeout),
+    )
     app.extensions["bridge.connections"] = connections
     app.extensions["bridge.assessments"] = AssessmentService(sessions)
     app.extensions["bridge.attempts"] = AttemptService(
@@ -125,9 +130,12 @@ def _init_sync_services(app: Flask, sessions: t.Any, secrets: t.Any, settings: S
         RetryPolicy(
             first=dt.timedelta(seconds=settings.retry_first_seconds),
             max_tries=settings.delivery_max_tries,
+            lease=dt.timedelta(seconds=settings.delivery_lease_seconds),
         ),
     )
-    ats = AtsConnectionService(sessions, secrets)
+    ats = AtsConnectionService(
+        sessions, secrets, timeouts=(settings.http_connect_timeout, settings.http_read_timeout)
+    )
     http = functools.partial(
         TimeoutSession,
         connect_timeout=settings.http_connect_timeout,

@@ -25,6 +25,7 @@ from plugin.errors import AppError
 from plugin.store.models import Assessment
 from plugin.store.models import AssessmentAts
 from plugin.store.models import AtsConnection
+from plugin.vendors.http import make_session
 
 MASK = "********"
 
@@ -47,9 +48,17 @@ class AtsConnectionInfo:
 
 
 class AtsConnectionService:
-    def __init__(self, sessions: sessionmaker[Session], secrets_box: SecretBox) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        secrets_box: SecretBox,
+        *,
+        timeouts: tuple[float, float] = (5.0, 20.0),
+    ) -> None:
+        """:param timeouts: connect and read timeouts of every ATS request, in seconds."""
         self._sessions = sessions
         self._secrets = secrets_box
+        self._timeouts = timeouts
         self._sinks: dict[int, tuple[bytes, AtsSink]] = {}
         self._lock = threading.Lock()
 
@@ -157,7 +166,11 @@ class AtsConnectionService:
             if cached is not None and cached[0] == encrypted:
                 return cached[1]
         kind = kind_named(kind_name)
-        sink = kind.sink(self._config(kind, encrypted))
+        # Writes are never sent twice by the HTTP layer; the outbox decides about retries.
+        session = make_session(
+            connect_timeout=self._timeouts[0], read_timeout=self._timeouts[1], resend_reads=False
+        )
+        sink = kind.sink(self._config(kind, encrypted), session=session)
         with self._lock:
             previous = self._sinks.get(connection_id)
             self._sinks[connection_id] = (encrypted, sink)

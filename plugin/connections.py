@@ -23,6 +23,7 @@ from plugin.errors import AppError
 from plugin.store.models import Assessment
 from plugin.store.models import VendorConnection
 from plugin.vendors.base import VendorAdapter
+from plugin.vendors.http import make_session
 from plugin.vendors.registry import VendorKind
 from plugin.vendors.registry import kind_named
 
@@ -47,11 +48,18 @@ class ConnectionInfo:
 
 class ConnectionService:
     def __init__(
-        self, sessions: sessionmaker[Session], secrets_box: SecretBox, *, base_url: str
+        self,
+        sessions: sessionmaker[Session],
+        secrets_box: SecretBox,
+        *,
+        base_url: str,
+        timeouts: tuple[float, float] = (5.0, 20.0),
     ) -> None:
+        """:param timeouts: connect and read timeouts of every vendor request, in seconds."""
         self._sessions = sessions
         self._secrets = secrets_box
         self._base_url = base_url.rstrip("/")
+        self._timeouts = timeouts
         self._adapters: dict[int, tuple[bytes, VendorAdapter]] = {}
         self._lock = threading.Lock()
 
@@ -121,8 +129,13 @@ class ConnectionService:
             cached = self._adapters.get(connection_id)
             if cached is not None and cached[0] == encrypted:
                 return cached[1]
-        config = self._config(kind_named(kind), encrypted)
-        adapter = kind_named(kind).adapter(config)
+        vendor = kind_named(kind)
+        session = make_session(
+            connect_timeout=self._timeouts[0],
+            read_timeout=self._timeouts[1],
+            resend_reads=vendor.resend_reads,
+        )
+        adapter = vendor.adapter(self._config(vendor, encrypted), session=session)
         with self._lock:
             self._adapters[connection_id] = (encrypted, adapter)
         return adapter

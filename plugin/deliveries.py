@@ -47,7 +47,7 @@ from plugin.store.models import utcnow
 log = logging.getLogger(__name__)
 
 LMS_TARGET = "lms"
-#: How long a claim holds before the sweep may hand the delivery to another worker.
+#: How long a claim holds before the sweep may hand the delivery to another worker (default).
 LEASE = dt.timedelta(minutes=5)
 LONGEST_WAIT = dt.timedelta(hours=1)
 
@@ -79,10 +79,12 @@ class RetryPolicy:
 
     :param first: wait before the second try; doubled for each further try.
     :param max_tries: tries before the delivery is dead.
+    :param lease: how long a claim holds; longer than any one send can take.
     """
 
     first: dt.timedelta = dt.timedelta(seconds=30)
     max_tries: int = 15
+    lease: dt.timedelta = LEASE
 
     def wait(self, tries: int, retry_after: float | None, rng: random.Random) -> dt.timedelta:
         """Backoff after ``tries`` tries: ``first * 2**(tries-1)`` capped at an hour, with
@@ -237,7 +239,7 @@ class Outbox:
                 .values(
                     status=DeliveryStatus.SENDING,
                     claim=token,
-                    lease_until=now + LEASE,
+                    lease_until=now + self.policy.lease,
                     attempts=Delivery.attempts + 1,
                     updated_at=now,
                 )

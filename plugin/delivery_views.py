@@ -47,9 +47,7 @@ class DeliveryViews:
     def counts(self) -> dict[str, t.Any]:
         """Deliveries by status and the number of attempts owed a sync."""
         with self._sessions() as session:
-            rows = session.execute(
-                select(Delivery.status, func.count()).group_by(Delivery.status)
-            )
+            rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
             by_status = {status: count for status, count in rows}
             owed = session.scalar(
                 select(func.count()).where(Attempt.sync_requested_at.is_not(None))

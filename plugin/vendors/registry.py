@@ -25,6 +25,9 @@ class VendorKind:
     config: type[t.Any]
     adapter: t.Callable[..., VendorAdapter]
     proctoring_only: bool = False
+    #: Whether a GET that timed out may be sent again as is (not when every request
+    #: carries a one-time nonce).
+    resend_reads: bool = True
 
     def parse_config(self, values: t.Mapping[str, t.Any]) -> t.Any:
         """:raises ValueError: naming the bad or missing setting."""
@@ -43,7 +46,14 @@ KINDS: dict[str, VendorKind] = {
         VendorKind("examspark", "ExamSpark (Campfire Learning)", ExamSparkConfig, ExamSparkAdapter),
         VendorKind("mettl", "Mercer | Mettl", MettlConfig, MettlAdapter),
         VendorKind("imocha", "iMocha", IMochaConfig, IMochaAdapter),
-        VendorKind("proctorexam", "ProctorExam", ProctorExamConfig, ProctorExamAdapter, True),
+        VendorKind(
+            "proctorexam",
+            "ProctorExam",
+            ProctorExamConfig,
+            ProctorExamAdapter,
+            proctoring_only=True,
+            resend_reads=False,
+        ),
     )
 }
 

@@ -104,7 +104,7 @@ class TokenSource:
 
 def _refused(response: requests.Response) -> AtsError:
     status = response.status_code
-    reason = error_description(response)
+    reason = _oauth_reason(response)
     if status == 429 or status >= 500:
         return AtsError(
             f"the Greenhouse token endpoint failed (HTTP {status}): {reason}",
@@ -117,3 +117,15 @@ def _refused(response: requests.Response) -> AtsError:
         " (check client_id, client_secret and user_id)",
         status=status,
     )
+
+
+def _oauth_reason(response: requests.Response) -> str:
+    """``<error>: <error_description>`` of an OAuth2 error answer, else a short excerpt."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        description = body.get("error_description")
+        return f"{body['error']}: {description}"[:200] if description else body["error"][:200]
+    return error_description(response)

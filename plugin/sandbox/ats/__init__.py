@@ -1,0 +1,1 @@
+"""Strict local simulators of the applicant tracking systems."""
