@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 import typing as t
 from urllib.parse import urlsplit
 
@@ -59,10 +60,19 @@ def task_app() -> Flask:
     return consumer_app()
 
 
+#: Taken by the first worker thread to start, and kept.
+_first_start = threading.Lock()
+
+
 @huey.on_startup()
 def record_startup() -> None:
-    """A consumer that starts counts as alive at once, not a minute later."""
+    """A consumer that starts counts as alive at once and sweeps at once (once per process,
+    though every worker thread runs this): work a killed consumer left behind is picked up
+    without waiting for the next minute."""
+    if not _first_start.acquire(blocking=False):
+        return
     heartbeat.call_local()
+    sweep()
 
 
 @huey.periodic_task(crontab(minute="*"))

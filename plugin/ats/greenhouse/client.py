@@ -21,6 +21,7 @@ once more with a new one.
 
 from __future__ import annotations
 
+import re
 import typing as t
 import urllib.parse
 
@@ -77,11 +78,16 @@ class GreenhouseClient:
             params["job_id"] = self._config.job_id
         action = "look the candidate up by e-mail"
         ids: list[int] = []
-        for page in self._pages("/v3/candidates", params, action):
-            for item in page:
-                if not isinstance(item, dict) or type(item.get("id")) is not int:
-                    raise AtsError("Greenhouse listed a candidate without an id", retryable=True)
-                ids.append(item["id"])
+        try:
+            for page in self._pages("/v3/candidates", params, action):
+                for item in page:
+                    if not isinstance(item, dict) or type(item.get("id")) is not int:
+                        raise AtsError(
+                            "Greenhouse listed a candidate without an id", retryable=True
+                        )
+                    ids.append(item["id"])
+        except AtsError as error:
+            raise _without_email(error, email) from error
         return sorted(set(ids))
 
     def custom_fields(self) -> list[GreenhouseField]:
@@ -162,3 +168,16 @@ class GreenhouseClient:
 
     def _url(self, path: str) -> str:
         return self._config.base_url + path
+
+
+def _without_email(error: AtsError, email: str) -> AtsError:
+    """``error`` with any echo of the e-mail (PII) in Greenhouse's reason replaced."""
+    if not email or email.lower() not in error.message.lower():
+        return error
+    pattern = re.compile(re.escape(email), re.IGNORECASE)
+    return AtsError(
+        pattern.sub("the candidate's e-mail", error.message),
+        status=error.status,
+        retryable=error.retryable,
+        retry_after=error.retry_after,
+    )

@@ -44,7 +44,8 @@ class WorkableApi:
         for resend in (False, True):
             response = self._send(method, url, action, **kwargs)
             if response.status_code == 429:
-                wait = retry_after_header(response) or self._pacer.until_reset()
+                wait = retry_after_header(response)
+                wait = self._pacer.until_reset() if wait is None else wait
                 if wait is not None:
                     self._pacer.block_for(wait)
                 if not resend and wait is not None and wait <= self._max_wait:

@@ -44,7 +44,7 @@ def rate_limit_and_authenticate() -> Response | None:
     if not simulator.limiter.hit(token):
         response = workable_error(429, "Rate limit exceeded")
         response.headers["Retry-After"] = str(
-            max(1, math.ceil(simulator.limiter.seconds_to_reset()))
+            max(1, math.ceil(simulator.limiter.seconds_to_reset(token)))
         )
         return response
     if token != simulator.token:

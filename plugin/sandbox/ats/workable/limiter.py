@@ -1,4 +1,8 @@
-"""Workable's rate limit: fixed intervals per token, described by three headers."""
+"""Workable's rate limit: intervals per token, described by three headers.
+
+An interval starts with a token's first request after the previous one ended and
+lasts ``window_seconds``; ``X-Rate-Limit-Reset`` is its end (the next interval's start).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,7 @@ if t.TYPE_CHECKING:
 
 
 class IntervalLimiter:
-    """``limit`` requests per ``window_seconds`` interval and per token (thread-safe).
-
-    Intervals are aligned on Unix time, so ``X-Rate-Limit-Reset`` is the same for
-    every request of an interval.
-    """
+    """``limit`` requests per interval and per token (thread-safe)."""
 
     def __init__(self, limit: int, window_seconds: float, clock: Callable[[], float]) -> None:
         if limit < 1 or window_seconds <= 0:
@@ -24,46 +24,48 @@ class IntervalLimiter:
         self.window = window_seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._used: dict[str, tuple[int, int]] = {}
+        #: token -> (end of its interval, requests counted in it)
+        self._intervals: dict[str, tuple[float, int]] = {}
 
     def hit(self, token: str) -> bool:
         """Count one request of ``token``; ``False`` when its interval is spent."""
         with self._lock:
-            index = self._index()
-            seen, used = self._used.get(token, (index, 0))
-            used = used if seen == index else 0
+            end, used = self._current(token)
             if used >= self.limit:
                 return False
-            self._used[token] = (index, used + 1)
+            self._intervals[token] = (end, used + 1)
             return True
 
     def headers(self, token: str) -> dict[str, str]:
         """The three rate-limit headers of ``token``'s interval as it stands."""
         with self._lock:
-            index = self._index()
-            seen, used = self._used.get(token, (index, 0))
-            remaining = self.limit - (used if seen == index else 0)
+            end, used = self._current(token)
         return {
             "X-Rate-Limit-Limit": str(self.limit),
-            "X-Rate-Limit-Remaining": str(remaining),
-            "X-Rate-Limit-Reset": _timestamp((index + 1) * self.window),
+            "X-Rate-Limit-Remaining": str(self.limit - used),
+            "X-Rate-Limit-Reset": _timestamp(end, whole=float(self.window).is_integer()),
         }
 
-    def seconds_to_reset(self) -> float:
+    def seconds_to_reset(self, token: str) -> float:
         with self._lock:
-            return (self._index() + 1) * self.window - self._clock()
+            return self._current(token)[0] - self._clock()
 
     def reset(self) -> None:
         with self._lock:
-            self._used.clear()
+            self._intervals.clear()
 
-    def _index(self) -> int:
-        return math.floor(self._clock() / self.window)
+    def _current(self, token: str) -> tuple[float, int]:
+        now = self._clock()
+        end, used = self._intervals.get(token, (now, 0))
+        if end <= now:
+            end, used = now + self.window, 0
+            self._intervals[token] = (end, used)
+        return end, used
 
 
-def _timestamp(moment: float) -> str:
-    """Whole seconds as Workable sends them; a sub-second test window keeps
-    milliseconds, rounded up so that a client waiting until then is never early."""
-    if float(moment).is_integer():
-        return str(int(moment))
+def _timestamp(moment: float, *, whole: bool) -> str:
+    """Unix seconds as Workable sends them, or milliseconds for a sub-second test
+    window; rounded up, so that a client waiting until then is never early."""
+    if whole:
+        return str(math.ceil(moment))
     return f"{math.ceil(moment * 1000) / 1000:.3f}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import typing as t
 
 import pytest
 from flask import Flask
+from flask import request
 
 from plugin.ats.base import AtsError
+from plugin.sandbox.ats.greenhouse import SandboxGreenhouse
 from plugin.sandbox.server import serve_app
 from tests.unit.ats.greenhouse.helpers import CLIENT_SECRET
 from tests.unit.ats.greenhouse.helpers import EMAIL
@@ -17,7 +20,6 @@ from tests.unit.vendors.helpers import Clock
 
 if t.TYPE_CHECKING:
     from plugin.ats.greenhouse import GreenhouseSink
-    from plugin.sandbox.ats.greenhouse import SandboxGreenhouse
     from tests.unit.ats.greenhouse.conftest import MakeSim
     from tests.unit.ats.greenhouse.conftest import MakeSink
 
@@ -196,3 +198,45 @@ class TestFailures:
         assert (error.status, error.retryable) == (None, True)
         assert f"GET {closed.url}/v3/candidates could not reach Greenhouse" in error.message
         assert EMAIL not in error.message and "@" not in error.message
+
+
+class TestPrivacy:
+    def test_an_echoed_email_is_replaced_in_errors(self, make_sink: MakeSink) -> None:
+        app = Flask("echoing")
+
+        @app.post("/token")
+        def token() -> dict[str, t.Any]:
+            return {"access_token": "t", "token_type": "Bearer", "expires_in": 3600}
+
+        @app.get("/v3/candidates")
+        def candidates() -> tuple[dict[str, t.Any], int]:
+            email = request.args["email"]
+            return {"message": "Validation error", "errors": [{"message": f"{email} is odd"}]}, 422
+
+        with serve_app(app) as served:
+            sink = make_sink(SandboxGreenhouse(served.url))
+            with pytest.raises(AtsError) as caught:
+                sink.deliver(payload(write("score", 1), email="Ada.Lovelace@Example.org"))
+
+        assert caught.value.status == 422
+        assert "the candidate's e-mail is odd" in caught.value.message
+        assert "@" not in caught.value.message
+
+
+def test_concurrent_deliveries_share_one_token(
+    sim: SandboxGreenhouse, sink: GreenhouseSink
+) -> None:
+    candidate_id = scored(sim)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        receipts = list(
+            pool.map(
+                lambda value: sink.deliver(
+                    payload(write("score", value), candidate_id=str(candidate_id))
+                ),
+                range(16),
+            )
+        )
+
+    assert {receipt.detail for receipt in receipts} == {"1 field written"}
+    stats = sim.stats()
+    assert (stats["token_requests"], stats["requests"]["GET /v3/custom_fields"]) == (1, 1)

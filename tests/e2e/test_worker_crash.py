@@ -1,0 +1,186 @@
+"""A job consumer killed (SIGKILL) in the middle of a delivery: the next one finishes it.
+
+The tool runs as an administrator runs it: ``serve --no-consumer`` for the web and
+``worker`` processes for jobs, on SQLite + SqliteHuey, or on PostgreSQL + RedisHuey
+when the suite runs against them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import typing as t
+
+import pytest
+from cryptography.fernet import Fernet
+
+from plugin.deliveries import LMS_TARGET
+from tests.conftest import REDIS_URL
+from tests.e2e.conftest import RunningTool
+from tests.e2e.conftest import free_port
+from tests.e2e.mettl_class import delivery_rows
+from tests.e2e.mettl_class import mettl_class
+from tests.e2e.test_serve import wait_for
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from flask import Flask
+
+    from plugin.sandbox.lms import SandboxCourse
+    from plugin.sandbox.lms import SandboxLms
+    from plugin.sandbox.server import ServedApp
+    from tests.e2e.conftest import Registration
+
+pytestmark = pytest.mark.e2e
+
+LEASE_SECONDS = 2
+
+
+class ToolProcesses:
+    """The web server and the job consumers of one installation."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env = env
+        self.port = port
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    def _start(self, *args: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "plugin", *args],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start_web(self) -> None:
+        self._start("serve", "--no-consumer", "--port", str(self.port), "--workers", "1")
+        wait_for(f"http://127.0.0.1:{self.port}/healthz", lambda r: r.status_code in (200, 503))
+
+    def start_worker(self) -> None:
+        self.worker = self._start("worker", "--threads", "2")
+
+    def kill_worker(self) -> None:
+        assert self.worker is not None
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def processes(tmp_path: Path, database_url: str) -> Iterator[ToolProcesses]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "BRIDGE_DATA_DIR": str(tmp_path / "data"),
+        "BRIDGE_DATABASE_URL": database_url,
+        "BRIDGE_QUEUE_URL": REDIS_URL or f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+        "BRIDGE_CACHE_URL": REDIS_URL or f"filesystem://{tmp_path / 'cache'}",
+        "BRIDGE_BASE_URL": f"http://127.0.0.1:{port}",
+        "BRIDGE_SECRET_KEYS": Fernet.generate_key().decode(),
+        "BRIDGE_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+        "BRIDGE_RETRY_FIRST_SECONDS": "0.2",
+    }
+    running = ToolProcesses(env, port)
+    try:
+        yield running
+    finally:
+        running.stop()
+        if REDIS_URL:  # leave no jobs behind in the shared Redis database
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL)
+            for key in client.scan_iter("huey.*assessment-bridge*"):
+                client.delete(key)
+
+
+@pytest.fixture
+def tool(make_app: Callable[..., Flask], processes: ToolProcesses) -> RunningTool:
+    """The installation as the test sets it up: an app on the same store, and the processes."""
+    settings = {
+        k: v
+        for k, v in processes.env.items()
+        if k.startswith("BRIDGE_") and k != "BRIDGE_QUEUE_URL"
+    }
+    app = make_app(**settings)
+    processes.start_web()
+    return RunningTool(url=processes.env["BRIDGE_BASE_URL"], app=app)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Flask], ServedApp]]:
+    from plugin.sandbox.server import serve_app
+
+    served: list[ServedApp] = []
+
+    def start(app: Flask) -> ServedApp:
+        served.append(serve_app(app))
+        return served[-1]
+
+    yield start
+    for running in served:
+        running.shutdown()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {seconds}s")
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_delivery_leaves_the_grade_to_the_next_one(
+    lms: SandboxLms,
+    tool: RunningTool,
+    registration: Registration,
+    course: SandboxCourse,
+    serve: Callable[[Flask], ServedApp],
+    processes: ToolProcesses,
+) -> None:
+    klass = mettl_class(lms, tool, registration, course, serve)
+    user = klass.add_learner("Crash Test", "crash@example.edu")
+    browser, page = klass.start(user)
+    processes.start_worker()
+    lms.set_faults(latency_ms=4000)  # every LMS answer now takes 4 s
+
+    klass.finish(browser, page, right=3)
+    wait_until(
+        lambda: any(d.status == "sending" for d in delivery_rows(tool.app, LMS_TARGET)),
+        30,
+        "no delivery was being sent",
+    )
+    processes.kill_worker()
+    lms.set_faults()
+    (sending,) = delivery_rows(tool.app, LMS_TARGET)
+    assert sending.status == "sending" and sending.attempts == 1
+
+    time.sleep(LEASE_SECONDS + 0.5)  # the killed worker's claim runs out
+    processes.start_worker()  # and a new worker sweeps when it starts
+    wait_until(
+        lambda: klass.grades().get(user, {}).get("gradingProgress") == "FullyGraded",
+        30,
+        "the grade did not reach the gradebook",
+    )
+
+    assert klass.grades()[user]["scoreGiven"] == 75.0
+    (delivered,) = delivery_rows(tool.app, LMS_TARGET)
+    assert delivered.status == "delivered" and delivered.attempts == 2
