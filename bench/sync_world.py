@@ -20,6 +20,8 @@ import typing as t
 from flask import Flask
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bench.mappings import mettl
 from lti.ags.media import DEFAULT_SCOPES
@@ -68,9 +70,7 @@ def build_courses(
     lms: SandboxLms, app: Flask, tool_url: str, *, platforms: int, learners: int
 ) -> list[Course]:
     """Register the tool ``platforms`` times and give each registration a course."""
-    return [
-        _course(lms, app, tool_url, index, learners) for index in range(platforms)
-    ]
+    return [_course(lms, app, tool_url, index, learners) for index in range(platforms)]
 
 
 def _course(lms: SandboxLms, app: Flask, tool_url: str, index: int, learners: int) -> Course:
@@ -140,7 +140,7 @@ def seed_deliveries(app: Flask, courses: list[Course], attempts: int) -> list[in
     rows: list[dict[str, t.Any]] = []
     with sessions.begin() as session:
         for course, share in zip(courses, split(attempts, len(courses)), strict=True):
-            links, users = _placements(session, course)
+            links, users = record_placements(session, course)
             pairs = itertools.islice(itertools.product(users, links), share)
             rows.extend(
                 {
@@ -170,7 +170,7 @@ def _connection(app: Flask) -> str:
     return name
 
 
-def _placements(session: t.Any, course: Course) -> tuple[list[int], list[int]]:
+def record_placements(session: Session, course: Course) -> tuple[list[int], list[int]]:
     """What a launch records: the context, its links (with the AGS claim) and the learners."""
     deployment = session.scalar(
         select(Deployment.id).where(
@@ -203,7 +203,7 @@ def _placements(session: t.Any, course: Course) -> tuple[list[int], list[int]]:
     return [link.id for link in links], [user.id for user in users]
 
 
-def _plan(app: Flask, sessions: t.Any) -> list[int]:
+def _plan(app: Flask, sessions: sessionmaker[Session]) -> list[int]:
     outbox: Outbox = app.extensions["bridge.outbox"]
     planner = TargetPlanner()
     variants = result_variants()
@@ -211,9 +211,13 @@ def _plan(app: Flask, sessions: t.Any) -> list[int]:
         attempt_ids = list(session.scalars(select(Attempt.id).order_by(Attempt.id)))
     woken: list[int] = []
     for start in range(0, len(attempt_ids), _PLAN_BATCH):
+        batch = attempt_ids[start : start + _PLAN_BATCH]
         with sessions.begin() as session:
-            for attempt_id in attempt_ids[start : start + _PLAN_BATCH]:
-                result = variants[attempt_id % len(variants)]
-                planned = planner.plan(session, attempt_id, result)
-                woken.extend(outbox.add(session, attempt_id, 1, planned))
+            attempts = session.scalars(
+                select(Attempt).where(Attempt.id.in_(batch)).order_by(Attempt.id)
+            ).all()
+            for attempt in attempts:
+                result = variants[attempt.id % len(variants)]
+                planned = planner.plan(session, attempt, result)
+                woken.extend(outbox.add(session, attempt.id, 1, planned))
     return woken

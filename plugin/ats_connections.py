@@ -167,10 +167,10 @@ class AtsConnectionService:
                 return cached[1]
         kind = kind_named(kind_name)
         # Writes are never sent twice by the HTTP layer; the outbox decides about retries.
-        session = make_session(
+        http = make_session(
             connect_timeout=self._timeouts[0], read_timeout=self._timeouts[1], resend_reads=False
         )
-        sink = kind.sink(self._config(kind, encrypted), session=session)
+        sink = kind.sink(self._config(kind, encrypted), session=http)
         with self._lock:
             previous = self._sinks.get(connection_id)
             self._sinks[connection_id] = (encrypted, sink)

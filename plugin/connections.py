@@ -130,12 +130,12 @@ class ConnectionService:
             if cached is not None and cached[0] == encrypted:
                 return cached[1]
         vendor = kind_named(kind)
-        session = make_session(
+        http = make_session(
             connect_timeout=self._timeouts[0],
             read_timeout=self._timeouts[1],
             resend_reads=vendor.resend_reads,
         )
-        adapter = vendor.adapter(self._config(vendor, encrypted), session=session)
+        adapter = vendor.adapter(self._config(vendor, encrypted), session=http)
         with self._lock:
             self._adapters[connection_id] = (encrypted, adapter)
         return adapter

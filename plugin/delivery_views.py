@@ -54,7 +54,7 @@ class DeliveryViews:
             )
         return {"deliveries": by_status, "attempts_owed_sync": owed or 0}
 
-    def list(
+    def rows(
         self, *, status: str | None = None, attempt_id: int | None = None, limit: int = 50
     ) -> list[DeliveryRow]:
         query = select(Delivery).order_by(Delivery.id.desc()).limit(limit)

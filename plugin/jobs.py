@@ -115,6 +115,14 @@ def deliver(delivery_id: int) -> None:
     task_app().extensions["bridge.delivery_worker"].deliver(delivery_id)
 
 
+@huey.task()
+def deliver_batch(delivery_ids: list[int]) -> None:
+    """Send several deliveries in turn (queued by a sync of many results at once)."""
+    worker = task_app().extensions["bridge.delivery_worker"]
+    for delivery_id in delivery_ids:
+        worker.deliver(delivery_id)
+
+
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> None:
     """Wake workers for overdue deliveries (including claims of killed workers) and owed

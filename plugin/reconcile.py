@@ -118,14 +118,17 @@ class Reconciler:
         self, connection_id: int, items: t.Sequence[ChangedAttempt], report: ReconcileReport
     ) -> None:
         attempts = self._attempts_for(connection_id, [item.vendor_ref for item in items])
-        for item in items:
-            for attempt_id, proctoring in attempts.get(item.vendor_ref, ()):
-                report.matched += 1
-                outcome = self._sync.sync(attempt_id, raw=None if proctoring else item.raw)
-                if outcome.state == "changed":
-                    report.changed += 1
-                elif outcome.state == "failed":
-                    report.failed += 1
+        wanted = [
+            (attempt_id, None if proctoring else item.raw)
+            for item in items
+            for attempt_id, proctoring in attempts.get(item.vendor_ref, ())
+        ]
+        report.matched += len(wanted)
+        for outcome in self._sync.sync_many(wanted) if wanted else ():
+            if outcome.state == "changed":
+                report.changed += 1
+            elif outcome.state == "failed":
+                report.failed += 1
 
     def _attempts_for(
         self, connection_id: int, refs: list[str]

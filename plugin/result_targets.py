@@ -80,11 +80,9 @@ def field_write_from_json(data: t.Mapping[str, t.Any]) -> FieldWrite:
 
 class TargetPlanner:
     def plan(
-        self, session: Session, attempt_id: int, result: AssessmentResult
+        self, session: Session, attempt: Attempt, result: AssessmentResult
     ) -> list[NewDelivery]:
-        """The deliveries result ``result`` of ``attempt_id`` needs."""
-        attempt = session.get(Attempt, attempt_id)
-        assert attempt is not None
+        """The deliveries result ``result`` of ``attempt`` needs."""
         assessment = session.get(Assessment, attempt.assessment_id)
         assert assessment is not None
         planned = [self._lms(session, attempt, assessment, result)]
@@ -144,9 +142,10 @@ class TargetPlanner:
             .where(AssessmentAts.assessment_id == attempt.assessment_id)
             .order_by(AtsConnection.id)
         )
-        canonical = _SCHEMA.dump(result)
-        planned = []
+        planned: list[NewDelivery] = []
+        canonical: dict[str, t.Any] | None = None
         for connection in connections:
+            canonical = canonical or _SCHEMA.dump(result)
             target = ats_target(connection.id)
             payload: dict[str, t.Any] = {
                 "lti_user_id": attempt.lti_user_id,

@@ -108,49 +108,86 @@ class SyncService:
         Never raises for a vendor or mapping failure: the outcome says what went wrong
         and the attempt keeps its stored result.
         """
-        started = utcnow()
-        subject = self._subject(attempt_id)
-        if subject is None:
-            return SyncOutcome(attempt_id, "failed", error=f"no attempt with id {attempt_id}")
-        if subject.vendor_ref is None:
-            return SyncOutcome(attempt_id, "not_started")
-        try:
-            raw = raw or self._connections.adapter(subject.connection_id).fetch_result(
-                subject.vendor_ref, test_id=subject.test_id
-            )
-            result = self._with_proctoring(subject, load_result(subject.kind, raw.payload))
-        except VendorError as exc:
-            return self._failed(subject, started, str(exc), retryable=exc.retryable)
-        except ValidationError as exc:
-            message = f"{subject.kind}: the result could not be mapped: {exc.messages}"
-            return self._failed(subject, started, message, retryable=False)
-        try:
-            return self._store(subject, raw, result, started)
-        except IntegrityError:
-            # Another worker stored the same version first; compare against theirs.
-            log.info("attempt %s: concurrent sync, comparing again", attempt_id)
-            return self._store(subject, raw, result, started)
+        return self.sync_many([(attempt_id, raw)])[0]
 
-    def _subject(self, attempt_id: int) -> _Subject | None:
+    def sync_many(self, items: t.Sequence[tuple[int, RawResult | None]]) -> list[SyncOutcome]:
+        """:meth:`sync` for several attempts, stored in one transaction (a reconciliation
+        page); outcomes in the order of ``items``."""
+        started = utcnow()
+        subjects = self._subjects([attempt_id for attempt_id, _ in items])
+        outcomes: dict[int, SyncOutcome] = {}
+        fetched: list[tuple[_Subject, RawResult, AssessmentResult]] = []
+        failures: list[tuple[_Subject, str, bool]] = []
+        for attempt_id, raw in items:
+            subject = subjects.get(attempt_id)
+            if subject is None:
+                outcomes[attempt_id] = SyncOutcome(
+                    attempt_id, "failed", error=f"no attempt with id {attempt_id}"
+                )
+            elif subject.vendor_ref is None:
+                outcomes[attempt_id] = SyncOutcome(attempt_id, "not_started")
+            else:
+                try:
+                    fetched.append(self._fetch(subject, raw))
+                except VendorError as exc:
+                    failures.append((subject, str(exc), exc.retryable))
+                except ValidationError as exc:
+                    message = f"{subject.kind}: the result could not be mapped: {exc.messages}"
+                    failures.append((subject, message, False))
+        if failures:
+            outcomes.update(self._failed(failures, started))
+        if fetched:
+            outcomes.update(self._store_fetched(fetched, started))
+        return [outcomes[attempt_id] for attempt_id, _ in items]
+
+    def _fetch(
+        self, subject: _Subject, raw: RawResult | None
+    ) -> tuple[_Subject, RawResult, AssessmentResult]:
+        assert subject.vendor_ref is not None
+        raw = raw or self._connections.adapter(subject.connection_id).fetch_result(
+            subject.vendor_ref, test_id=subject.test_id
+        )
+        return subject, raw, self._with_proctoring(subject, load_result(subject.kind, raw.payload))
+
+    def _store_fetched(
+        self,
+        fetched: list[tuple[_Subject, RawResult, AssessmentResult]],
+        started: dt.datetime,
+    ) -> dict[int, SyncOutcome]:
+        try:
+            outcomes, woken = self._store(fetched, started)
+        except IntegrityError:
+            # Another worker stored one of these versions first; compare against theirs,
+            # one attempt at a time.
+            log.info("concurrent sync of %s attempts, storing one by one", len(fetched))
+            outcomes, woken = {}, []
+            for one in fetched:
+                stored, ids = self._store([one], started)
+                outcomes.update(stored)
+                woken.extend(ids)
+        self._queue.deliver_many(woken)
+        return outcomes
+
+    def _subjects(self, attempt_ids: list[int]) -> dict[int, _Subject]:
         with self._sessions() as session:
-            row = session.execute(
+            rows = session.execute(
                 select(Attempt, Assessment, VendorConnection.kind)
                 .join(Assessment, Attempt.assessment_id == Assessment.id)
                 .join(VendorConnection, Assessment.connection_id == VendorConnection.id)
-                .where(Attempt.id == attempt_id)
-            ).first()
-            if row is None:
-                return None
-            attempt, assessment, kind = row
-            return _Subject(
-                attempt_id=attempt.id,
-                connection_id=assessment.connection_id,
-                kind=kind,
-                vendor_ref=attempt.vendor_ref,
-                test_id=assessment.test_id,
-                proctoring_connection_id=assessment.proctoring_connection_id,
-                proctoring_ref=attempt.proctoring_ref,
+                .where(Attempt.id.in_(attempt_ids))
             )
+            return {
+                attempt.id: _Subject(
+                    attempt_id=attempt.id,
+                    connection_id=assessment.connection_id,
+                    kind=kind,
+                    vendor_ref=attempt.vendor_ref,
+                    test_id=assessment.test_id,
+                    proctoring_connection_id=assessment.proctoring_connection_id,
+                    proctoring_ref=attempt.proctoring_ref,
+                )
+                for attempt, assessment, kind in rows
+            }
 
     def _with_proctoring(self, subject: _Subject, result: AssessmentResult) -> AssessmentResult:
         if subject.proctoring_connection_id is None or subject.proctoring_ref is None:
@@ -161,41 +198,51 @@ class SyncService:
         return result if proctoring is None else merge_proctoring(result, proctoring)
 
     def _store(
-        self, subject: _Subject, raw: RawResult, result: AssessmentResult, started: dt.datetime
-    ) -> SyncOutcome:
-        final = result.status in FINAL_STATUSES
+        self,
+        fetched: list[tuple[_Subject, RawResult, AssessmentResult]],
+        started: dt.datetime,
+    ) -> tuple[dict[int, SyncOutcome], list[int]]:
+        outcomes: dict[int, SyncOutcome] = {}
+        woken: list[int] = []
+        ids = [subject.attempt_id for subject, _, _ in fetched]
         with self._sessions.begin() as session:
-            stored = session.scalar(
-                select(AttemptResult)
-                .where(AttemptResult.attempt_id == subject.attempt_id)
-                .with_for_update()
-            )
-            attempt = session.get(Attempt, subject.attempt_id)
-            assert attempt is not None
-            self._settle(attempt, started, final=final, error=None)
-            if stored is not None and stored.digest == result.digest:
-                stored.fetched_at = started
-                return SyncOutcome(
-                    subject.attempt_id, "unchanged", stored.version, result.status.value
+            stored_rows = {
+                row.attempt_id: row
+                for row in session.scalars(
+                    select(AttemptResult).where(AttemptResult.attempt_id.in_(ids)).with_for_update()
                 )
-            version = 1 if stored is None else stored.version + 1
-            self._write_result(session, subject.attempt_id, stored, version, raw, result)
-            attempt.status = result.status.value
-            attempt.updated_at = started
-            planned = self._planner.plan(session, subject.attempt_id, result)
-            woken = self._outbox.add(session, subject.attempt_id, version, planned)
-        log.info(
-            "attempt %s: result v%s (%s), %s deliveries queued",
-            subject.attempt_id,
-            version,
-            result.status.value,
-            len(woken),
-        )
-        for delivery_id in woken:
-            self._queue.deliver(delivery_id)
-        return SyncOutcome(
-            subject.attempt_id, "changed", version, result.status.value, tuple(woken)
-        )
+            }
+            attempts = {
+                row.id: row for row in session.scalars(select(Attempt).where(Attempt.id.in_(ids)))
+            }
+            for subject, raw, result in fetched:
+                attempt_id = subject.attempt_id
+                attempt, stored = attempts[attempt_id], stored_rows.get(attempt_id)
+                self._settle(attempt, started, final=result.status in FINAL_STATUSES, error=None)
+                if stored is not None and stored.digest == result.digest:
+                    stored.fetched_at = started
+                    outcomes[attempt_id] = SyncOutcome(
+                        attempt_id, "unchanged", stored.version, result.status.value
+                    )
+                    continue
+                version = 1 if stored is None else stored.version + 1
+                self._write_result(session, attempt_id, stored, version, raw, result)
+                attempt.status = result.status.value
+                attempt.updated_at = started
+                planned = self._planner.plan(session, attempt, result)
+                new = self._outbox.add(session, attempt_id, version, planned)
+                woken.extend(new)
+                outcomes[attempt_id] = SyncOutcome(
+                    attempt_id, "changed", version, result.status.value, tuple(new)
+                )
+                log.info(
+                    "attempt %s: result v%s (%s), %s deliveries queued",
+                    attempt_id,
+                    version,
+                    result.status.value,
+                    len(new),
+                )
+        return outcomes, woken
 
     def _write_result(
         self,
@@ -223,14 +270,19 @@ class SyncService:
         session.flush()
 
     def _failed(
-        self, subject: _Subject, started: dt.datetime, message: str, *, retryable: bool
-    ) -> SyncOutcome:
-        log.warning("attempt %s: sync failed: %s", subject.attempt_id, message)
+        self, failures: list[tuple[_Subject, str, bool]], started: dt.datetime
+    ) -> dict[int, SyncOutcome]:
+        outcomes = {}
         with self._sessions.begin() as session:
-            attempt = session.get(Attempt, subject.attempt_id)
-            if attempt is not None:
-                self._settle(attempt, started, final=False, error=message)
-        return SyncOutcome(subject.attempt_id, "failed", error=message, retryable=retryable)
+            for subject, message, retryable in failures:
+                log.warning("attempt %s: sync failed: %s", subject.attempt_id, message)
+                attempt = session.get(Attempt, subject.attempt_id)
+                if attempt is not None:
+                    self._settle(attempt, started, final=False, error=message)
+                outcomes[subject.attempt_id] = SyncOutcome(
+                    subject.attempt_id, "failed", error=message, retryable=retryable
+                )
+        return outcomes
 
     @staticmethod
     def _settle(attempt: Attempt, started: dt.datetime, *, final: bool, error: str | None) -> None:

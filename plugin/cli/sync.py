@@ -97,7 +97,7 @@ def deliveries(status_name: str | None, attempt: str | None, limit: int, as_json
     """List deliveries, newest first."""
     app = load_app()
     attempt_id = _attempt_id(app, attempt) if attempt else None
-    rows = DeliveryViews(session_factory(app)).list(
+    rows = DeliveryViews(session_factory(app)).rows(
         status=status_name, attempt_id=attempt_id, limit=limit
     )
     if as_json:
@@ -148,7 +148,7 @@ def retry(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
     app = load_app()
     ids = list(delivery_ids)
     if all_dead:
-        rows = DeliveryViews(session_factory(app)).list(status="dead", limit=100_000)
+        rows = DeliveryViews(session_factory(app)).rows(status="dead", limit=100_000)
         ids.extend(row.id for row in rows)
     if not ids:
         raise click.ClickException("name delivery ids or pass --all-dead")

@@ -2,9 +2,10 @@
 
 Routes (``ats.md`` section 1; v1/v2 retire around 31 August 2026, so only v3 is used):
 
-- ``GET /v3/candidates?email=<e>[&job_id=<id>]``: the lookup [D for v1, same
-  parameters assumed in v3].
-- ``GET /v3/custom_fields?field_type=candidate&include_inactive=true``: field definitions.
+- ``GET /v3/candidates?email=<e>[&job_id=<id>]``: the lookup [D for v1; the same
+  parameters are assumed in v3, I].
+- ``GET /v3/custom_fields?field_type=candidate&include_inactive=true``: field
+  definitions, soft-deleted ones included (v1 parameter names, assumed in v3 [I]).
 - ``PATCH /v3/candidates/{id}`` with ``{"custom_fields": [...]}`` and no other key
   (list fields such as ``email_addresses`` are replaced wholesale, ``ats.md`` 1.3).
   ``ats.md`` marks the v3 candidate-edit route [GAP]: this is its likely reading [I].

@@ -69,7 +69,7 @@ class GreenhouseConfig:
 
 def _positive_integer(values: dict[str, t.Any], name: str) -> None:
     value = values.get(name)
-    if value is not None and (not value.isdigit() or int(value) == 0):
+    if value is not None and not (value.isascii() and value.isdigit() and int(value) > 0):
         raise ValueError(f"Greenhouse setting {name} must be a Greenhouse id (a positive integer)")
 
 

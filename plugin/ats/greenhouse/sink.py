@@ -101,7 +101,7 @@ class GreenhouseSink:
 
     def _candidate_id(self, candidate: CandidateRef) -> int:
         if candidate.candidate_id is not None:
-            if not candidate.candidate_id.isdigit():
+            if not (candidate.candidate_id.isascii() and candidate.candidate_id.isdigit()):
                 raise AtsError(
                     f"{candidate.candidate_id!r} is not a Greenhouse candidate id (a number)"
                 )

@@ -36,9 +36,10 @@ class GreenhouseSimulator:
     clock: Callable[[], float]
 
     def client_matches(self, client_id: str, client_secret: str) -> bool:
-        return hmac.compare_digest(
-            client_id.encode(), self.client_id.encode()
-        ) & hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
+        """Compare both values in constant time (no early exit on a wrong id)."""
+        id_ok = hmac.compare_digest(client_id.encode(), self.client_id.encode())
+        secret_ok = hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
+        return id_ok and secret_ok
 
     def authorize(self) -> None:
         """Check the bearer token, then count the request against its window.
