@@ -167,17 +167,10 @@ class Outbox:
         now = utcnow()
         for new in deliveries:
             digest = payload_hash(new.payload)
-            session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.attempt_id == attempt_id,
-                    Delivery.target == new.target,
-                    Delivery.version < version,
-                    Delivery.status.in_(UNSENT),
-                )
-                .values(status=DeliveryStatus.SUPERSEDED, updated_at=now)
-            )
-            if self._already_delivered(session, attempt_id, new.target, digest):
+            # The first version of a result has no earlier deliveries to compare with.
+            if version > 1 and self._replace_older(
+                session, attempt_id, version, new.target, digest, now
+            ):
                 continue
             row = Delivery(
                 attempt_id=attempt_id,
@@ -199,6 +192,30 @@ class Outbox:
             else:
                 woken.append(row.id)
         return woken
+
+    def _replace_older(
+        self,
+        session: Session,
+        attempt_id: int,
+        version: int,
+        target: str,
+        digest: str,
+        now: dt.datetime,
+    ) -> bool:
+        """Supersede older unsent versions for ``target``; True when the target already
+        holds this payload (nothing to send)."""
+        session.execute(
+            update(Delivery)
+            .where(
+                Delivery.attempt_id == attempt_id,
+                Delivery.target == target,
+                Delivery.version < version,
+                Delivery.status.in_(UNSENT),
+            )
+            .values(status=DeliveryStatus.SUPERSEDED, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return self._already_delivered(session, attempt_id, target, digest)
 
     def _already_delivered(
         self, session: Session, attempt_id: int, target: str, digest: str

@@ -215,6 +215,7 @@ class SyncService:
             attempts = {
                 row.id: row for row in session.scalars(select(Attempt).where(Attempt.id.in_(ids)))
             }
+            planning = self._planner.preload(session, list(attempts.values()))
             for subject, raw, result in fetched:
                 attempt_id = subject.attempt_id
                 attempt, stored = attempts[attempt_id], stored_rows.get(attempt_id)
@@ -229,7 +230,7 @@ class SyncService:
                 self._write_result(session, attempt_id, stored, version, raw, result)
                 attempt.status = result.status.value
                 attempt.updated_at = started
-                planned = self._planner.plan(session, attempt, result)
+                planned = self._planner.plan(session, attempt, result, planning)
                 new = self._outbox.add(session, attempt_id, version, planned)
                 woken.extend(new)
                 outcomes[attempt_id] = SyncOutcome(
@@ -267,7 +268,6 @@ class SyncService:
         else:
             for name, value in values.items():
                 setattr(stored, name, value)
-        session.flush()
 
     def _failed(
         self, failures: list[tuple[_Subject, str, bool]], started: dt.datetime
