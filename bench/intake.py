@@ -187,6 +187,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=16, help="load generator threads")
     parser.add_argument("--drain-timeout", type=float, default=120)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     count = round(args.rate * args.seconds)
     workdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     tool_port, lms_port, mettl_port = free_port(), free_port(), free_port()
@@ -210,7 +211,8 @@ def main() -> None:
     finally:
         for process in reversed(processes):
             stop_process(process)
-    print_report(args, figures)
+    load = {"load_average_before": load_before, "load_average_after": os.getloadavg()[0]}
+    print_report(args, {**figures, **load})
 
 
 def run(
@@ -298,7 +300,8 @@ def print_report(args: argparse.Namespace, f: dict[str, t.Any]) -> None:
         f"{f['queued_at_end_of_load']} jobs queued when the load ended, drained in "
         f"{f['drain_s']:.1f} s (all done {f['end_to_end_s']:.1f} s after the first callback); "
         f"serve CPU {f['serve_cpu_ms_per_callback_synced_and_delivered']:.1f} ms per callback "
-        f"synced and delivered; setup {f['setup_s']:.1f} s untimed",
+        f"synced and delivered; setup {f['setup_s']:.1f} s untimed; load average "
+        f"{f['load_average_before']:.2f} before, {f['load_average_after']:.2f} after",
         ["latency ms", "p50", "p90", "p99", "max"],
         rows,
         figures,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures
+import dataclasses
 import logging
 import math
 import os
@@ -198,6 +199,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=16, help="delivery threads")
     parser.add_argument("--latency-ms", type=int, default=20, help="added by the LMS")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.environ.update(tool_environment(workdir))
     pool_full = PoolFullCounter()
@@ -238,17 +240,25 @@ def main() -> None:
         for server in served:
             server.shutdown()
         stop_process(lms_process)
-    print_report(
-        args, setup_s, rss_setup, rss_bridge, pool_full.count, bridge, naive, naive_sequential
-    )
+    run = RunInfo(setup_s, rss_setup, rss_bridge, pool_full.count, load_before, os.getloadavg()[0])
+    print_report(args, run, bridge, naive, naive_sequential)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunInfo:
+    """Figures of the run as a whole: setup, memory, connection reuse, machine load."""
+
+    setup_s: float
+    rss_setup: float
+    rss_bridge: float
+    pool_full: int
+    load_before: float
+    load_after: float
 
 
 def print_report(
     args: argparse.Namespace,
-    setup_s: float,
-    rss_setup: float,
-    rss_bridge: float,
-    pool_full: int,
+    run: RunInfo,
     bridge: dict[str, t.Any],
     naive: dict[str, t.Any],
     naive_sequential: dict[str, t.Any],
@@ -267,7 +277,7 @@ def print_report(
         "platforms": PLATFORMS,
         "workers": args.workers,
         "latency_ms": args.latency_ms,
-        "setup_s": round(setup_s, 2),
+        "setup_s": round(run.setup_s, 2),
         "bridge_wall_s": round(bridge["wall_s"], 2),
         "bridge_scores_per_s": round(bridge["scores_per_s"], 1),
         "bridge_cpu_ms_per_score": round(bridge["cpu_ms_per_score"], 2),
@@ -279,9 +289,9 @@ def print_report(
         "bridge_delivered": delivered,
         "gradebook_scores": bridge["gradebook_scores"],
         "gradebook_line_items": bridge["line_items"],
-        "connections_dropped_pool_full": pool_full,
-        "peak_rss_mb_after_setup": round(rss_setup, 1),
-        "peak_rss_mb": round(rss_bridge, 1),
+        "connections_dropped_pool_full": run.pool_full,
+        "peak_rss_mb_after_setup": round(run.rss_setup, 1),
+        "peak_rss_mb": round(run.rss_bridge, 1),
         "naive_scores": naive["scores"],
         "naive_errors": naive["errors"] + naive_sequential["errors"],
         "naive_first_error": naive["first_error"] or naive_sequential["first_error"],
@@ -297,6 +307,8 @@ def print_report(
         "ratio_met": ratio >= TARGET_RATIO,
         "token_budget": token_budget,
         "token_target_met": bridge["token_requests"] <= token_budget,
+        "load_average_before": round(run.load_before, 2),
+        "load_average_after": round(run.load_after, 2),
         "all_delivered": delivered == args.attempts and bridge["gradebook_scores"] == args.attempts,
     }
     rows = [
@@ -333,12 +345,13 @@ def print_report(
     ]
     report(
         f"Scores to the sandbox LMS ({PLATFORMS} platforms, {args.latency_ms} ms added per "
-        f"request; setup {setup_s:.1f} s untimed; ratio {ratio:.1f}x at equal threads, "
+        f"request; setup {run.setup_s:.1f} s untimed; ratio {ratio:.1f}x at equal threads, "
         f"{ratio_sequential:.1f}x vs one thread)\n"
         f"delivered {delivered}/{args.attempts}, statuses {bridge['statuses']}, gradebook "
         f"{bridge['gradebook_scores']} scores on {bridge['line_items']} line items; "
-        f"peak RSS {rss_bridge:.0f} MB ({rss_setup:.0f} MB after setup); "
-        f"connections dropped (pool full) {pool_full}",
+        f"peak RSS {run.rss_bridge:.0f} MB ({run.rss_setup:.0f} MB after setup); "
+        f"connections dropped (pool full) {run.pool_full}; load average "
+        f"{run.load_before:.2f} before, {run.load_after:.2f} after",
         [
             "implementation",
             "threads",
