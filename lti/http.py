@@ -11,6 +11,10 @@ from urllib3.util.retry import Retry
 USER_AGENT = "assessment-bridge/0.1 (+https://github.com/assessment-bridge)"
 
 
+#: Origins whose environment settings a session remembers.
+ENVIRONMENT_ORIGINS = 256
+
+
 class TimeoutSession(requests.Session):
     """Session with default connect/read timeouts and retries for idempotent reads.
 
@@ -30,6 +34,7 @@ class TimeoutSession(requests.Session):
         pool_size: int = 10,
     ) -> None:
         super().__init__()
+        self._environment: dict[tuple[t.Any, ...], t.Any] = {}
         self.default_timeout = (connect_timeout, read_timeout)
         self.headers["User-Agent"] = USER_AGENT
         retry = Retry(
@@ -54,6 +59,25 @@ class TimeoutSession(requests.Session):
     ) -> requests.Response:
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
+
+    def merge_environment_settings(
+        self, url: str | bytes | None, proxies: t.Any, stream: t.Any, verify: t.Any, cert: t.Any
+    ) -> t.Any:
+        """The environment's proxy and CA settings, read once per origin.
+
+        requests reads the environment on every request (about half a millisecond);
+        the environment does not change while the process runs.
+        """
+        if proxies or not self.trust_env or not isinstance(url, str):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        origin = "/".join(url.split("/", 3)[:3])
+        key = (origin, stream, verify, cert)
+        cached: t.Any = self._environment.get(key)
+        if cached is None:
+            cached = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if len(self._environment) < ENVIRONMENT_ORIGINS:
+                self._environment[key] = cached
+        return dict(cached)
 
 
 def error_description(response: requests.Response) -> str:

@@ -31,8 +31,12 @@ import random
 import secrets
 import typing as t
 
+from sqlalchemy import Table
+from sqlalchemy import Update
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import exists
+from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -42,6 +46,7 @@ from sqlalchemy.orm import sessionmaker
 
 from plugin.store.models import Delivery
 from plugin.store.models import DeliveryAttempt
+from plugin.store.models import UtcDateTime
 from plugin.store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,48 @@ class DeliveryStatus(enum.StrEnum):
 
 
 UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+
+
+def _claim_statement() -> Update:
+    """``UPDATE ... RETURNING`` that claims one delivery: due (or its claim expired) and no
+    other version for the same target is being sent.  Built once: building it costs more
+    than running it."""
+    table = t.cast("Table", Delivery.__table__)
+    sibling = table.alias("sibling")
+    now = bindparam("now", type_=UtcDateTime())
+    due = or_(
+        and_(table.c.status.in_(UNSENT), table.c.next_try_at <= now),
+        and_(table.c.status == DeliveryStatus.SENDING, table.c.lease_until < now),
+    )
+    sending_elsewhere = exists().where(
+        sibling.c.attempt_id == table.c.attempt_id,
+        sibling.c.target == table.c.target,
+        sibling.c.id != table.c.id,
+        sibling.c.status == DeliveryStatus.SENDING,
+        sibling.c.lease_until >= now,
+    )
+    return (
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"), due, ~sending_elsewhere)
+        .values(
+            status=DeliveryStatus.SENDING,
+            claim=bindparam("claim_token"),
+            lease_until=bindparam("lease_end", type_=UtcDateTime()),
+            attempts=table.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(
+            table.c.attempt_id,
+            table.c.target,
+            table.c.ats_connection_id,
+            table.c.version,
+            table.c.payload_json,
+            table.c.attempts,
+        )
+    )
+
+
+_CLAIM = _claim_statement()
 
 
 def ats_target(connection_id: int) -> str:
@@ -237,46 +284,29 @@ class Outbox:
         held by a live claim, finished, or another version for its target is being sent."""
         now = now or utcnow()
         token = secrets.token_hex(8)
-        sibling = aliased(Delivery)
-        sending_elsewhere = exists().where(
-            sibling.attempt_id == Delivery.attempt_id,
-            sibling.target == Delivery.target,
-            sibling.id != Delivery.id,
-            sibling.status == DeliveryStatus.SENDING,
-            sibling.lease_until >= now,
-        )
-        due = or_(
-            and_(Delivery.status.in_(UNSENT), Delivery.next_try_at <= now),
-            and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until < now),
-        )
         with self._sessions.begin() as session:
-            claimed = session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, due, ~sending_elsewhere)
-                .values(
-                    status=DeliveryStatus.SENDING,
-                    claim=token,
-                    lease_until=now + self.policy.lease,
-                    attempts=Delivery.attempts + 1,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            row = session.get(Delivery, delivery_id)
-            assert row is not None
-            return Claim(
-                delivery_id=row.id,
-                attempt_id=row.attempt_id,
-                target=row.target,
-                ats_connection_id=row.ats_connection_id,
-                version=row.version,
-                payload=json.loads(row.payload_json),
-                tries=row.attempts,
-                token=token,
-                started_at=now,
-            )
+            row = session.execute(
+                _CLAIM,
+                {
+                    "delivery_id": delivery_id,
+                    "now": now,
+                    "lease_end": now + self.policy.lease,
+                    "claim_token": token,
+                },
+            ).first()
+        if row is None:
+            return None
+        return Claim(
+            delivery_id=delivery_id,
+            attempt_id=row.attempt_id,
+            target=row.target,
+            ats_connection_id=row.ats_connection_id,
+            version=row.version,
+            payload=json.loads(row.payload_json),
+            tries=row.attempts,
+            token=token,
+            started_at=now,
+        )
 
     def delivered(self, claim: Claim, receipt: str) -> Recorded:
         """Record a successful send."""
@@ -364,16 +394,17 @@ class Outbox:
                     claim.delivery_id,
                 )
                 return
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=claim.delivery_id,
-                    number=claim.tries,
-                    outcome=outcome,
-                    status_code=status_code,
-                    message=message[:2000],
-                    started_at=claim.started_at,
-                    finished_at=now,
-                )
+            session.execute(
+                insert(DeliveryAttempt),
+                {
+                    "delivery_id": claim.delivery_id,
+                    "number": claim.tries,
+                    "outcome": outcome,
+                    "status_code": status_code,
+                    "message": message[:2000],
+                    "started_at": claim.started_at,
+                    "finished_at": now,
+                },
             )
 
     def overdue(self, *, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:

@@ -31,6 +31,8 @@ class LmsSender:
         self._sessions = sessions
         self._platforms = platforms
         self._clients = clients
+        #: Line item URLs by (resource link, assessment): stored once, never changed.
+        self._line_items: dict[tuple[int, int], str] = {}
 
     def send(self, claim: Claim) -> str:
         """Post the claim's score; returns the receipt line.
@@ -52,9 +54,13 @@ class LmsSender:
 
     def _line_item_url(self, client: AgsClient, payload: t.Mapping[str, t.Any]) -> str:
         key = (int(payload["resource_link"]), int(payload["assessment_id"]))
+        remembered = self._line_items.get(key)
+        if remembered is not None:
+            return remembered
         with self._sessions() as session:
             known = session.get(LineItemLink, key)
             if known is not None:
+                self._line_items[key] = known.url
                 return known.url
         item = payload["line_item"]
         url = client.line_item_url(

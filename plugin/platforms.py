@@ -75,10 +75,12 @@ class PlatformService:
         self._cache_seconds = cache_seconds
         self._platform_memo: dict[str, tuple[float, list[PlatformRecord]]] = {}
         self._active_memo: dict[tuple[int, str], float] = {}
+        self._record_memo: dict[int, tuple[float, PlatformRecord]] = {}
 
     def _forget(self) -> None:
         self._platform_memo.clear()
         self._active_memo.clear()
+        self._record_memo.clear()
 
     # -- ToolStore ---------------------------------------------------------------------------
 
@@ -158,10 +160,18 @@ class PlatformService:
             return _info(row)
 
     def record(self, platform_id: int) -> PlatformRecord | None:
-        """The registration with store id ``platform_id`` (None once removed)."""
+        """The registration with store id ``platform_id`` (None once removed); remembered
+        like the launch-path lookups, as every grade delivery asks."""
+        now = time.monotonic()
+        memo = self._record_memo.get(platform_id)
+        if memo is not None and memo[0] > now:
+            return memo[1]
         with self._sessions() as session:
             row = session.get(Platform, platform_id)
-            return None if row is None else _record(row)
+            found = None if row is None else _record(row)
+        if found is not None:
+            self._record_memo[platform_id] = (now + self._cache_seconds, found)
+        return found
 
     def list(self) -> list[PlatformInfo]:
         with self._sessions() as session:
