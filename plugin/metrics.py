@@ -6,6 +6,8 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import select
 
+from plugin.deliveries import DeliveryStatus
+from plugin.delivery_views import DeliveryViews
 from plugin.store.db import session_factory
 from plugin.store.models import Deployment
 from plugin.store.models import LtiUser
@@ -23,6 +25,7 @@ def render_metrics(app: Flask) -> str:
         deployments = {bool(active): count for active, count in rows}
         users = session.scalar(select(func.count(LtiUser.id))) or 0
         links = session.scalar(select(func.count(ResourceLink.id))) or 0
+    sync = DeliveryViews(session_factory(app)).counts()
     lines = [
         "# HELP bridge_platforms Registered platforms (issuer and client id).",
         "# TYPE bridge_platforms gauge",
@@ -40,5 +43,15 @@ def render_metrics(app: Flask) -> str:
         "# HELP bridge_resource_links Placements of the tool in courses.",
         "# TYPE bridge_resource_links gauge",
         f"bridge_resource_links {links}",
+        "# HELP bridge_deliveries Result deliveries (LMS gradebook and ATS) by status.",
+        "# TYPE bridge_deliveries gauge",
+        *(
+            f'bridge_deliveries{{status="{status}"}} {sync["deliveries"].get(status, 0)}'
+            for status in DeliveryStatus
+        ),
+        "# HELP bridge_attempts_owed_sync Attempts a signal announced but whose final result "
+        "is not stored yet.",
+        "# TYPE bridge_attempts_owed_sync gauge",
+        f"bridge_attempts_owed_sync {sync['attempts_owed_sync']}",
     ]
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ import time
 import typing as t
 
 import pytest
+import requests
 
 from plugin.ats.webhook import verify_signature
 from plugin.sandbox.ats.greenhouse import SandboxGreenhouse
@@ -164,6 +165,9 @@ def test_a_result_reaches_the_gradebook_greenhouse_workable_and_a_webhook(
     assert payload["result"]["percent"] in ("75", "75.00", 75, 75.0)
     targets = {d.target: d for d in delivery_rows(tool.app)}
     assert set(targets) == {"lms", *(f"ats:{c.id}" for c in service.list())}
+    metrics = requests.get(f"{tool.url}/metrics", timeout=5).text
+    assert 'bridge_deliveries{status="delivered"} 4' in metrics
+    assert "bridge_attempts_owed_sync 0" in metrics
 
 
 def test_a_webhook_receiver_is_sent_a_verifiable_signature(
