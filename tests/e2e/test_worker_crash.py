@@ -184,3 +184,30 @@ def test_a_worker_killed_mid_delivery_leaves_the_grade_to_the_next_one(
     assert klass.grades()[user]["scoreGiven"] == 75.0
     (delivered,) = delivery_rows(tool.app, LMS_TARGET)
     assert delivered.status == "delivered" and delivered.attempts == 2
+
+
+def test_a_wiped_queue_loses_no_grade(
+    lms: SandboxLms,
+    tool: RunningTool,
+    registration: Registration,
+    course: SandboxCourse,
+    serve: Callable[[Flask], ServedApp],
+    processes: ToolProcesses,
+) -> None:
+    from config import load_settings
+    from plugin.jobs import make_huey
+
+    klass = mettl_class(lms, tool, registration, course, serve)
+    user = klass.add_learner("Lost Queue", "lost@example.edu")
+    klass.take(user, right=2)  # no consumer runs: the syncs wait in the queue
+    queue = make_huey(load_settings(processes.env))
+    wait_until(lambda: len(queue) >= 1, 10, "the web process queued no sync")
+    queue.flush()
+    assert len(queue) == 0 and klass.grades() == {}
+
+    processes.start_worker()  # finds the owed sync in the database when it starts
+    wait_until(
+        lambda: klass.grades().get(user, {}).get("scoreGiven") == 50.0,
+        30,
+        "the grade did not reach the gradebook",
+    )
