@@ -24,8 +24,8 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -48,8 +48,8 @@ from bench.common import start_process
 from bench.common import stop_process
 from bench.intake_load import Sample
 from bench.intake_load import fire
-from bench.intake_vendor import PRIVATE_KEY_VARIABLE
-from bench.intake_vendor import PUBLIC_KEY_VARIABLE
+from bench.serve import METTL_PRIVATE_KEY
+from bench.serve import METTL_PUBLIC_KEY
 from plugin.deliveries import LMS_TARGET
 from plugin.sandbox.lms import SandboxLms
 from plugin.store.db import session_factory
@@ -114,11 +114,12 @@ def start_serve(port: int, workers: int, log: Path, timeout: float = 60) -> subp
     raise RuntimeError(f"serve did not become ready: {log.read_text()[-2000:]}")
 
 
-def queued_jobs(queue_file: Path) -> int:
-    """Jobs waiting in SqliteHuey's queue (scheduled retries not counted)."""
-    with sqlite3.connect(queue_file, timeout=30) as connection:
-        row = connection.execute("SELECT count(*) FROM task").fetchone()
-    return int(row[0])
+def queued_jobs(app: Flask) -> int:
+    """Jobs waiting in the tool's queue, SqliteHuey or RedisHuey (scheduled retries not
+    counted)."""
+    from plugin.jobs import make_huey
+
+    return len(make_huey(app.extensions["bridge.settings"]))
 
 
 def progress(app: Flask, refs: set[str]) -> dict[str, int]:
@@ -141,15 +142,13 @@ def progress(app: Flask, refs: set[str]) -> dict[str, int]:
     return counts
 
 
-def wait_for_drain(
-    app: Flask, refs: set[str], queue_file: Path, timeout: float
-) -> tuple[float, dict[str, int]]:
+def wait_for_drain(app: Flask, refs: set[str], timeout: float) -> tuple[float, dict[str, int]]:
     """Poll until every attempt in ``refs`` is synced and delivered, or ``timeout`` passes.
 
     :return: seconds waited and the last counts (with the queue depth when waiting began).
     """
     started = time.perf_counter()
-    backlog = queued_jobs(queue_file)
+    backlog = queued_jobs(app)
     while True:
         counts = progress(app, refs)
         waited = time.perf_counter() - started
@@ -202,8 +201,8 @@ def main() -> None:
     try:
         processes.append(
             start_process(
-                ["-m", "bench.intake_vendor", "--port", str(mettl_port)],
-                env={PUBLIC_KEY_VARIABLE: mettl_keys[0], PRIVATE_KEY_VARIABLE: mettl_keys[1]},
+                ["-m", "bench.serve", "mettl", "--port", str(mettl_port)],
+                env={METTL_PUBLIC_KEY: mettl_keys[0], METTL_PRIVATE_KEY: mettl_keys[1]},
                 ready_url=f"http://127.0.0.1:{mettl_port}/sandbox/schedules",
             )
         )
@@ -211,6 +210,7 @@ def main() -> None:
     finally:
         for process in reversed(processes):
             stop_process(process)
+        shutil.rmtree(workdir, ignore_errors=True)
     load = {"load_average_before": load_before, "load_average_after": os.getloadavg()[0]}
     print_report(args, {**figures, **load})
 
@@ -254,9 +254,7 @@ def run(
     load = latency_figures(samples, start)
     cpu_load = process_tree_cpu_seconds(serve.pid) - cpu_before
     refs = {f"{intake_world.ACCESS_KEY}/{world.emails[s.index]}" for s in samples if s.ok}
-    drain_s, counts = wait_for_drain(
-        app, refs, workdir / "tool" / "queue.sqlite3", args.drain_timeout
-    )
+    drain_s, counts = wait_for_drain(app, refs, args.drain_timeout)
     cpu_total = process_tree_cpu_seconds(serve.pid) - cpu_before
     gradebook = lms.gradebook(world.context_id)
     return {

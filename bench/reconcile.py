@@ -35,6 +35,8 @@ from bench.common import free_port
 from bench.common import report
 from bench.common import start_process
 from bench.common import stop_process
+from bench.serve import METTL_PRIVATE_KEY
+from bench.serve import METTL_PUBLIC_KEY
 from plugin.sandbox.lms import SandboxLms
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
@@ -275,15 +277,8 @@ def main() -> None:
         ready_url=f"http://127.0.0.1:{lms_port}/.well-known/openid-configuration",
     )
     mettl_process = start_process(
-        [
-            "-m",
-            "bench.serve",
-            "mettl",
-            "--port",
-            str(mettl_port),
-            "--private-key",
-            PRIVATE_KEY,
-        ],
+        ["-m", "bench.serve", "mettl", "--port", str(mettl_port)],
+        env={METTL_PUBLIC_KEY: "public-key", METTL_PRIVATE_KEY: PRIVATE_KEY},
         ready_url=f"http://127.0.0.1:{mettl_port}/sandbox/notifications",
     )
     try:

@@ -27,6 +27,7 @@ import logging
 import math
 import os
 import resource
+import shutil
 import tempfile
 import time
 import typing as t
@@ -240,6 +241,7 @@ def main() -> None:
         for server in served:
             server.shutdown()
         stop_process(lms_process)
+        shutil.rmtree(workdir, ignore_errors=True)
     run = RunInfo(setup_s, rss_setup, rss_bridge, pool_full.count, load_before, os.getloadavg()[0])
     print_report(args, run, bridge, naive, naive_sequential)
 

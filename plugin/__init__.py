@@ -15,6 +15,8 @@ from config import load_settings
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "bridge.settings"
+#: Kept-alive connections per platform for grade deliveries (more than consumer threads).
+AGS_POOL_SIZE = 32
 
 
 def create_app(overrides: dict[str, t.Any] | None = None) -> Flask:
@@ -140,6 +142,8 @@ def _init_sync_services(app: Flask, sessions: t.Any, secrets: t.Any, settings: S
         TimeoutSession,
         connect_timeout=settings.http_connect_timeout,
         read_timeout=settings.http_read_timeout,
+        # One session per platform is shared by every consumer thread.
+        pool_size=AGS_POOL_SIZE,
     )
     ags = AgsClients(
         app.extensions["bridge.keys"],

@@ -124,7 +124,23 @@ class ConnectionService:
             row = session.get(VendorConnection, connection_id)
             if row is None:
                 raise VendorConnectionError(f"no vendor connection with id {connection_id}")
-            encrypted, kind = row.config_encrypted, row.kind
+            return self._adapter_of(row)
+
+    def callback_adapter(self, connection_id: int, kind: str, token: str) -> VendorAdapter | None:
+        """The adapter of connection ``connection_id`` when ``token`` is its callback secret
+        and ``kind`` its vendor; ``None`` otherwise (one read on the callback path)."""
+        with self._sessions() as session:
+            row = session.get(VendorConnection, connection_id)
+            if (
+                row is None
+                or row.kind != kind
+                or not secrets.compare_digest(row.callback_token, token)
+            ):
+                return None
+            return self._adapter_of(row)
+
+    def _adapter_of(self, row: VendorConnection) -> VendorAdapter:
+        connection_id, encrypted, kind = row.id, row.config_encrypted, row.kind
         with self._lock:
             cached = self._adapters.get(connection_id)
             if cached is not None and cached[0] == encrypted:
@@ -142,16 +158,6 @@ class ConnectionService:
 
     def adapter_by_name(self, name: str) -> VendorAdapter:
         return self.adapter(self._row(name).id)
-
-    def check_callback_token(self, connection_id: int, kind: str, token: str) -> bool:
-        """Whether ``token`` is the callback secret of connection ``connection_id`` of ``kind``."""
-        with self._sessions() as session:
-            row = session.get(VendorConnection, connection_id)
-        return (
-            row is not None
-            and row.kind == kind
-            and secrets.compare_digest(row.callback_token, token)
-        )
 
     def callback_url(self, row: VendorConnection) -> str:
         return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={row.callback_token}"

@@ -58,5 +58,15 @@ def run_gunicorn(
             "logger_class": MaskingLogger,
             "accesslog": "-" if access_log else None,
             "access_log_format": ACCESS_LOG_FORMAT,
+            "post_fork": _forget_inherited_connections,
         },
     ).run()
+
+
+def _forget_inherited_connections(server: t.Any, worker: t.Any) -> None:
+    """A forked worker must not use the database connections the master opened (for the
+    schema upgrade): two processes on one socket corrupt each other's conversation.  The
+    inherited pool is dropped without closing its sockets, which the master still owns."""
+    engine = getattr(worker.app.wsgi(), "extensions", {}).get("bridge.engine")
+    if engine is not None:
+        engine.dispose(close=False)

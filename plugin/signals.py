@@ -62,9 +62,9 @@ class SignalIntake:
         :raises SignalRejected: wrong secret (404, so the URL space reveals nothing) or a
             payload the vendor's adapter refuses.
         """
-        if not self._connections.check_callback_token(connection_id, kind, token):
+        adapter = self._connections.callback_adapter(connection_id, kind, token)
+        if adapter is None:
             raise SignalRejected("unknown callback URL", status=404)
-        adapter = self._connections.adapter(connection_id)
         signal = adapter.parse_signal(request)
         return self._record(connection_id, adapter, signal)
 

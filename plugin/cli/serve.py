@@ -11,6 +11,10 @@ import click
 
 from plugin.cli.context import load_app
 
+#: The consumer beside the web workers yields the CPU to them: callbacks and launches are
+#: answered at once, the queued syncs and deliveries catch up when the web is idle.
+CONSUMER_NICENESS = 10
+
 
 def _default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 8)
@@ -52,7 +56,9 @@ def serve(host: str, port: int, workers: int, no_consumer: bool) -> None:
 
 
 def _start_consumer() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "plugin", "worker"])
+    return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "plugin", "worker", "--nice", str(CONSUMER_NICENESS)]
+    )
 
 
 @click.command()
@@ -62,8 +68,17 @@ def _start_consumer() -> subprocess.Popen[bytes]:
     is_flag=True,
     help="Do not run periodic jobs (use on all workers but one when several run).",
 )
-def worker(threads: int, no_periodic: bool) -> None:
+@click.option(
+    "--nice",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="Lower the consumer's CPU priority by this much (serve starts its consumer at 10).",
+)
+def worker(threads: int, no_periodic: bool, nice: int) -> None:
     """Run a job consumer (RedisHuey: start as many as you like, on any machine)."""
+    if nice:
+        os.nice(nice)
     load_app()
     from plugin.jobs import huey
 
