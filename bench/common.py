@@ -25,11 +25,21 @@ def free_port() -> int:
 
 
 def start_process(
-    args: list[str], *, env: dict[str, str] | None = None, ready_url: str, timeout: float = 60
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    ready_url: str,
+    timeout: float = 60,
+    nice: int = 0,
 ) -> subprocess.Popen[bytes]:
-    """Start ``python args...`` from the project root and wait until ``ready_url`` answers."""
+    """Start ``python args...`` from the project root and wait until ``ready_url`` answers.
+
+    :param nice: lower the process's CPU priority (for simulators that stand in for remote
+        services, so that they do not take the measured server's CPU).
+    """
+    prefix = ["nice", "-n", str(nice)] if nice else []
     process = subprocess.Popen(
-        [sys.executable, *args],
+        [*prefix, sys.executable, *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,

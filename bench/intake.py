@@ -63,6 +63,10 @@ if t.TYPE_CHECKING:
 TARGET_P99_MS = 25
 #: Job consumer threads ``serve`` starts (``assessment-bridge worker``'s default).
 CONSUMER_THREADS = 4
+#: The LMS and the vendor stand in for remote services; on this machine they run at the
+#: CPU priority of serve's job consumer, so that only the load generator and the tool's web
+#: workers compete at normal priority.
+SIMULATOR_NICENESS = 10
 _POLL_S = 0.5
 
 
@@ -196,6 +200,7 @@ def main() -> None:
         start_process(
             ["-m", "bench.serve", "lms", "--port", str(lms_port)],
             ready_url=f"http://127.0.0.1:{lms_port}/jwks",
+            nice=SIMULATOR_NICENESS,
         )
     ]
     try:
@@ -203,6 +208,7 @@ def main() -> None:
             start_process(
                 ["-m", "bench.serve", "mettl", "--port", str(mettl_port)],
                 env={METTL_PUBLIC_KEY: mettl_keys[0], METTL_PRIVATE_KEY: mettl_keys[1]},
+                nice=SIMULATOR_NICENESS,
                 ready_url=f"http://127.0.0.1:{mettl_port}/sandbox/schedules",
             )
         )
