@@ -63,9 +63,9 @@ if t.TYPE_CHECKING:
 TARGET_P99_MS = 25
 #: Job consumer threads ``serve`` starts (``assessment-bridge worker``'s default).
 CONSUMER_THREADS = 4
-#: The LMS and the vendor stand in for remote services; on this machine they run at the
-#: CPU priority of serve's job consumer, so that only the load generator and the tool's web
-#: workers compete at normal priority.
+#: The LMS and the vendor stand in for remote services; on this machine they run at a lower
+#: CPU priority, so that what competes at normal priority is the load generator and
+#: ``serve`` (its web workers and its job consumer).
 SIMULATOR_NICENESS = 10
 _POLL_S = 0.5
 
