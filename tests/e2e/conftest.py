@@ -55,10 +55,18 @@ def lms() -> t.Iterator[SandboxLms]:
 
 
 @pytest.fixture
-def tool(make_app: t.Callable[..., Flask]) -> t.Iterator[RunningTool]:
+def tool_settings() -> dict[str, str]:
+    """Settings of the tool beyond the defaults (modules override this)."""
+    return {}
+
+
+@pytest.fixture
+def tool(
+    make_app: t.Callable[..., Flask], tool_settings: dict[str, str]
+) -> t.Iterator[RunningTool]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = make_app(BRIDGE_BASE_URL=url)
+    app = make_app(BRIDGE_BASE_URL=url, **tool_settings)
     served: ServedApp = serve_app(app, port=port)
     try:
         yield RunningTool(url=url, app=app)
@@ -114,3 +122,17 @@ def launch_as(
         **fields,
     )
     return SandboxBrowser().run_launch(prepared["login_initiation"])
+
+
+@pytest.fixture
+def serve() -> t.Iterator[t.Callable[[Flask], ServedApp]]:
+    """Serve simulators over HTTP for one test."""
+    served: list[ServedApp] = []
+
+    def start(app: Flask) -> ServedApp:
+        served.append(serve_app(app))
+        return served[-1]
+
+    yield start
+    for running in served:
+        running.shutdown()

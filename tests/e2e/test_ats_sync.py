@@ -19,16 +19,13 @@ from plugin.sandbox.ats.webhook import SandboxWebhookReceiver
 from plugin.sandbox.ats.webhook import create_webhook_receiver_app
 from plugin.sandbox.ats.workable import SandboxWorkable
 from plugin.sandbox.ats.workable import create_workable_app
-from plugin.sandbox.server import serve_app
 from tests.e2e.conftest import RunningTool
-from tests.e2e.conftest import free_port
 from tests.e2e.mettl_class import age_syncs
 from tests.e2e.mettl_class import delivery_rows
 from tests.e2e.mettl_class import mettl_class
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
-    from collections.abc import Iterator
 
     from flask import Flask
 
@@ -46,28 +43,8 @@ WAIT_S = 20.0
 
 
 @pytest.fixture
-def tool(make_app: Callable[..., Flask]) -> Iterator[RunningTool]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = make_app(BRIDGE_BASE_URL=url, BRIDGE_RETRY_FIRST_SECONDS="0.05")
-    served = serve_app(app, port=port)
-    try:
-        yield RunningTool(url=url, app=app)
-    finally:
-        served.shutdown()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Flask], ServedApp]]:
-    served: list[ServedApp] = []
-
-    def start(app: Flask) -> ServedApp:
-        served.append(serve_app(app))
-        return served[-1]
-
-    yield start
-    for running in served:
-        running.shutdown()
+def tool_settings() -> dict[str, str]:
+    return {"BRIDGE_RETRY_FIRST_SECONDS": "0.05"}
 
 
 def ats_service(tool: RunningTool) -> AtsConnectionService:

@@ -17,7 +17,6 @@ import pytest
 from plugin import jobs
 from plugin.deliveries import LMS_TARGET
 from tests.e2e.conftest import RunningTool
-from tests.e2e.conftest import free_port
 from tests.e2e.mettl_class import MettlClass
 from tests.e2e.mettl_class import age_syncs
 from tests.e2e.mettl_class import attempt_rows
@@ -27,7 +26,6 @@ from tests.e2e.vendor_sims import control
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
-    from collections.abc import Iterator
 
     from flask import Flask
 
@@ -42,35 +40,9 @@ SWEEP_LIMIT_S = 30.0
 
 
 @pytest.fixture
-def tool(make_app: Callable[..., Flask]) -> Iterator[RunningTool]:
-    """The tool with fast retries and a short read timeout, so faults resolve in seconds."""
-    from plugin.sandbox.server import serve_app
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = make_app(
-        BRIDGE_BASE_URL=url, BRIDGE_RETRY_FIRST_SECONDS="0.05", BRIDGE_HTTP_READ_TIMEOUT="0.5"
-    )
-    served = serve_app(app, port=port)
-    try:
-        yield RunningTool(url=url, app=app)
-    finally:
-        served.shutdown()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Flask], ServedApp]]:
-    from plugin.sandbox.server import serve_app
-
-    served: list[ServedApp] = []
-
-    def start(app: Flask) -> ServedApp:
-        served.append(serve_app(app))
-        return served[-1]
-
-    yield start
-    for running in served:
-        running.shutdown()
+def tool_settings() -> dict[str, str]:
+    """Fast retries and a short read timeout, so faults resolve in seconds."""
+    return {"BRIDGE_RETRY_FIRST_SECONDS": "0.05", "BRIDGE_HTTP_READ_TIMEOUT": "0.5"}
 
 
 def sweep_until(app: Flask, done: Callable[[], bool]) -> int:

@@ -19,7 +19,6 @@ import requests
 from mappings.registry import load_result
 from mappings.result import ResultStatus
 from plugin.sandbox.browser import SandboxBrowser
-from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.examspark import create_examspark_app
 from plugin.sandbox.vendors.examspark import player_url
 from plugin.sandbox.vendors.imocha import create_imocha_app
@@ -41,7 +40,6 @@ from tests.e2e.vendor_sims import wait_until_listed
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
-    from collections.abc import Iterator
 
     from flask import Flask
 
@@ -71,19 +69,6 @@ SECTIONS = [
 ]
 #: Three of the four questions above answered right.
 THREE_OF_FOUR = {"q0": "0", "q1": "0", "q2": "0", "q3": "1"}
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Flask], ServedApp]]:
-    served: list[ServedApp] = []
-
-    def start(app: Flask) -> ServedApp:
-        served.append(serve_app(app))
-        return served[-1]
-
-    yield start
-    for running in served:
-        running.shutdown()
 
 
 def connections(tool: RunningTool) -> ConnectionService:

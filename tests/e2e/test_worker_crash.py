@@ -125,21 +125,6 @@ def tool(make_app: Callable[..., Flask], processes: ToolProcesses) -> RunningToo
     return RunningTool(url=processes.env["BRIDGE_BASE_URL"], app=app)
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[[Flask], ServedApp]]:
-    from plugin.sandbox.server import serve_app
-
-    served: list[ServedApp] = []
-
-    def start(app: Flask) -> ServedApp:
-        served.append(serve_app(app))
-        return served[-1]
-
-    yield start
-    for running in served:
-        running.shutdown()
-
-
 def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
