@@ -357,6 +357,21 @@ class Outbox:
         )
         return recorded
 
+    def waiting_behind(self, claim: Claim) -> list[int]:
+        """Newer pending versions for the claim's target: a claim refuses them while this
+        one is being sent, so they are woken when it ends."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Delivery.id).where(
+                        Delivery.attempt_id == claim.attempt_id,
+                        Delivery.target == claim.target,
+                        Delivery.version > claim.version,
+                        Delivery.status == DeliveryStatus.PENDING,
+                    )
+                )
+            )
+
     def _newer_exists(self, claim: Claim) -> bool:
         with self._sessions() as session:
             newer = session.scalar(

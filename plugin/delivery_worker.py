@@ -36,6 +36,13 @@ class DeliveryWorker:
         if claim is None:
             return None
         try:
+            return self._send_and_record(claim)
+        finally:
+            for waiting in self._outbox.waiting_behind(claim):
+                self._queue.deliver(waiting)
+
+    def _send_and_record(self, claim: Claim) -> Recorded:
+        try:
             receipt = self._send(claim)
         except (AgsError, AtsError) as exc:
             failure = Failure(

@@ -117,6 +117,7 @@ def test_a_version_waits_while_an_older_one_is_being_sent(app: Flask, outbox: Ou
     (newer,) = add(app, outbox, attempt, 2, 20.0)
 
     assert outbox.claim(newer) is None
+    assert outbox.waiting_behind(sending) == [newer]  # woken when the older one ends
     outbox.failed(sending, Failure("HTTP 503", retryable=True, status=503))
     assert statuses(app, attempt) == {1: "superseded", 2: "pending"}
     assert outbox.claim(newer) is not None
