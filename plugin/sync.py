@@ -299,15 +299,6 @@ class SyncService:
         if final or started - requested > OWED_FOR:
             attempt.sync_requested_at = None
 
-    def request(self, attempt_id: int) -> None:
-        """Mark ``attempt_id`` as owed a sync and wake a worker for it."""
-        with self._sessions.begin() as session:
-            attempt = session.get(Attempt, attempt_id)
-            if attempt is None:
-                return
-            attempt.sync_requested_at = utcnow()
-        self._queue.sync(attempt_id)
-
     def owed(self, *, retry_after: dt.timedelta, limit: int = 1000) -> list[int]:
         """Attempts owed a sync whose last try is older than ``retry_after``."""
         now = utcnow()
