@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 import typing as t
 
 import requests
@@ -163,3 +164,18 @@ def age_syncs(app: Flask, by: dt.timedelta) -> None:
                 .where(Attempt.id == attempt.id)
                 .values(synced_at=attempt.synced_at - by)
             )
+
+
+def sweep_until(app: Flask, done: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Run the periodic sweep until ``done``, as if a minute passed between runs."""
+    from plugin import jobs
+
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            rows = [(d.target, d.status, d.last_error) for d in delivery_rows(app)]
+            raise AssertionError(f"not done within {seconds}s; deliveries: {rows}")
+        age_syncs(app, dt.timedelta(minutes=1))
+        with app.app_context():
+            jobs.sweep.call_local()
+        time.sleep(0.05)

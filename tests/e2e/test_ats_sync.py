@@ -4,9 +4,7 @@ signed webhook, each through its strict simulator over real HTTP."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import time
 import typing as t
 
 import pytest
@@ -20,9 +18,9 @@ from plugin.sandbox.ats.webhook import create_webhook_receiver_app
 from plugin.sandbox.ats.workable import SandboxWorkable
 from plugin.sandbox.ats.workable import create_workable_app
 from tests.e2e.conftest import RunningTool
-from tests.e2e.mettl_class import age_syncs
 from tests.e2e.mettl_class import delivery_rows
 from tests.e2e.mettl_class import mettl_class
+from tests.e2e.mettl_class import sweep_until
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,7 +37,6 @@ pytestmark = pytest.mark.e2e
 
 EMAIL = "grace@example.edu"
 HOOK_SECRET = "webhook-signing-secret-1234"
-WAIT_S = 20.0
 
 
 @pytest.fixture
@@ -50,21 +47,6 @@ def tool_settings() -> dict[str, str]:
 def ats_service(tool: RunningTool) -> AtsConnectionService:
     service: AtsConnectionService = tool.app.extensions["bridge.ats"]
     return service
-
-
-def wait_until(tool: RunningTool, done: Callable[[], bool]) -> None:
-    """Let the sweep run (a minute passing between runs) until ``done``."""
-    from plugin import jobs
-
-    deadline = time.monotonic() + WAIT_S
-    while not done():
-        if time.monotonic() > deadline:
-            rows = [(d.target, d.status, d.last_error) for d in delivery_rows(tool.app)]
-            raise AssertionError(f"not done within {WAIT_S}s; deliveries: {rows}")
-        age_syncs(tool.app, dt.timedelta(minutes=1))
-        with tool.app.app_context():
-            jobs.sweep.call_local()
-        time.sleep(0.05)
 
 
 def test_a_result_reaches_the_gradebook_greenhouse_workable_and_a_webhook(
@@ -123,8 +105,8 @@ def test_a_result_reaches_the_gradebook_greenhouse_workable_and_a_webhook(
 
     user = klass.add_learner("Grace Hopper", EMAIL)
     klass.take(user, right=3)
-    wait_until(
-        tool,
+    sweep_until(
+        tool.app,
         lambda: (
             len(receiver.received()) == 1
             and all(d.status == "delivered" for d in delivery_rows(tool.app))
@@ -163,7 +145,7 @@ def test_a_webhook_receiver_is_sent_a_verifiable_signature(
 
     user = klass.add_learner("Signed", EMAIL)
     klass.take(user, right=4)
-    wait_until(tool, lambda: len(receiver.received()) >= 1)
+    sweep_until(tool.app, lambda: len(receiver.received()) >= 1)
 
     (delivered,) = [d for d in delivery_rows(tool.app) if d.target.startswith("ats:")]
     assert delivered.status == "delivered" and delivered.attempts > 1  # 5xx retried
@@ -209,7 +191,7 @@ def test_an_ambiguous_candidate_is_held_for_a_person_with_the_reason(
 
     user = klass.add_learner("Twice", EMAIL)
     klass.take(user, right=2)
-    wait_until(tool, lambda: any(d.status == "dead" for d in delivery_rows(tool.app)))
+    sweep_until(tool.app, lambda: any(d.status == "dead" for d in delivery_rows(tool.app)))
 
     (dead,) = [d for d in delivery_rows(tool.app) if d.status == "dead"]
     assert dead.target.startswith("ats:") and dead.last_error

@@ -8,7 +8,6 @@ sweep is run by calling its task, with time moved on where the sweep would wait.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import typing as t
 
@@ -18,10 +17,10 @@ from plugin import jobs
 from plugin.deliveries import LMS_TARGET
 from tests.e2e.conftest import RunningTool
 from tests.e2e.mettl_class import MettlClass
-from tests.e2e.mettl_class import age_syncs
 from tests.e2e.mettl_class import attempt_rows
 from tests.e2e.mettl_class import delivery_rows
 from tests.e2e.mettl_class import mettl_class
+from tests.e2e.mettl_class import sweep_until
 from tests.e2e.vendor_sims import control
 
 if t.TYPE_CHECKING:
@@ -36,28 +35,11 @@ if t.TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-SWEEP_LIMIT_S = 30.0
-
 
 @pytest.fixture
 def tool_settings() -> dict[str, str]:
     """Fast retries and a short read timeout, so faults resolve in seconds."""
     return {"BRIDGE_RETRY_FIRST_SECONDS": "0.05", "BRIDGE_HTTP_READ_TIMEOUT": "0.5"}
-
-
-def sweep_until(app: Flask, done: Callable[[], bool]) -> int:
-    """Run the periodic sweep until ``done`` (a minute passes between sweeps); returns sweeps."""
-    deadline = time.monotonic() + SWEEP_LIMIT_S
-    sweeps = 0
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not done after {sweeps} sweeps")
-        age_syncs(app, dt.timedelta(minutes=1))
-        with app.app_context():
-            jobs.sweep.call_local()
-        sweeps += 1
-        time.sleep(0.05)
-    return sweeps
 
 
 def percent(right: int) -> float:
