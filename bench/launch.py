@@ -44,31 +44,15 @@ def setup_tool(lms: SandboxLms, workdir: Path) -> tuple[dict[str, str], str]:
         "BRIDGE_QUEUE_URL": f"sqlite:///{workdir / 'queue.sqlite3'}",
         "BRIDGE_LOG_LEVEL": "WARNING",
     }
-    answer = lms.register_tool(
-        name="bridge",
-        initiate_login_uri=f"{url}/lti/login",
-        redirect_uris=[f"{url}/lti/launch"],
-        jwks_uri=f"{url}/lti/jwks",
-        target_link_uri=f"{url}/lti/launch",
-    )
     from plugin import create_app
     from plugin.bootstrap import bootstrap
-    from plugin.platforms import NewPlatform
+    from plugin.sandbox.lms.manual_registration import register_by_hand
 
     app = create_app(env)
     bootstrap(app)
-    app.extensions["bridge.platforms"].add(
-        NewPlatform(
-            issuer=answer["issuer"],
-            client_id=answer["client_id"],
-            auth_login_url=answer["auth_login_url"],
-            auth_token_url=answer["auth_token_url"],
-            key_set_url=answer["key_set_url"],
-            deployment_ids=(answer["deployment_id"],),
-        )
-    )
+    info, _ = register_by_hand(lms, app.extensions["bridge.platforms"], url, name="bridge")
     app.extensions["bridge.engine"].dispose()
-    return env, answer["client_id"]
+    return env, info.record.client_id
 
 
 def setup_plain(lms: SandboxLms, workdir: Path) -> tuple[int, str, Path]:

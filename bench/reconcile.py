@@ -69,7 +69,7 @@ def prepare(
     time, and the tool's web app serving its JWKS (the LMS checks token requests with it)."""
     from plugin import create_app
     from plugin.bootstrap import bootstrap
-    from plugin.platforms import NewPlatform
+    from plugin.sandbox.lms.manual_registration import register_by_hand
     from plugin.store.db import session_factory
     from plugin.store.models import Attempt
     from plugin.store.models import LtiContext
@@ -86,26 +86,10 @@ def prepare(
         "BRIDGE_QUEUE_URL": f"sqlite:///{workdir / 'queue.sqlite3'}",
         "BRIDGE_LOG_LEVEL": "WARNING",
     }
-    answer = lms.register_tool(
-        name="bridge",
-        initiate_login_uri=f"{base}/lti/login",
-        redirect_uris=[f"{base}/lti/launch"],
-        jwks_uri=f"{base}/lti/jwks",
-        target_link_uri=f"{base}/lti/launch",
-    )
     app = create_app(env)
     bootstrap(app)
     served = serve_app(app, port=port)
-    platform = app.extensions["bridge.platforms"].add(
-        NewPlatform(
-            issuer=answer["issuer"],
-            client_id=answer["client_id"],
-            auth_login_url=answer["auth_login_url"],
-            auth_token_url=answer["auth_token_url"],
-            key_set_url=answer["key_set_url"],
-            deployment_ids=(answer["deployment_id"],),
-        )
-    )
+    platform, _ = register_by_hand(lms, app.extensions["bridge.platforms"], base, name="bridge")
     context = lms.add_context("Reconciled course")
     link = lms.add_resource_link(context["id"], "Aptitude", line_item={"scoreMaximum": 100})
     members = lms_members(lms, context["id"], size)

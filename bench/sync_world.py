@@ -28,8 +28,8 @@ from lti.ags.media import DEFAULT_SCOPES
 from mappings.registry import load_result
 from mappings.result import AssessmentResult
 from plugin.deliveries import Outbox
-from plugin.platforms import NewPlatform
 from plugin.result_targets import TargetPlanner
+from plugin.sandbox.lms.manual_registration import register_by_hand
 from plugin.store.db import session_factory
 from plugin.store.models import Attempt
 from plugin.store.models import Deployment
@@ -74,23 +74,8 @@ def build_courses(
 
 
 def _course(lms: SandboxLms, app: Flask, tool_url: str, index: int, learners: int) -> Course:
-    answer = lms.register_tool(
-        name=f"Assessment Bridge {index}",
-        initiate_login_uri=f"{tool_url}/lti/login",
-        redirect_uris=[f"{tool_url}/lti/launch"],
-        jwks_uri=f"{tool_url}/lti/jwks",
-        target_link_uri=f"{tool_url}/lti/launch",
-    )
-    info = app.extensions["bridge.platforms"].add(
-        NewPlatform(
-            issuer=answer["issuer"],
-            client_id=answer["client_id"],
-            auth_login_url=answer["auth_login_url"],
-            auth_token_url=answer["auth_token_url"],
-            key_set_url=answer["key_set_url"],
-            name=f"Sandbox LMS {index}",
-            deployment_ids=(answer["deployment_id"],),
-        )
+    info, deployment_id = register_by_hand(
+        lms, app.extensions["bridge.platforms"], tool_url, name=f"Assessment Bridge {index}"
     )
     context = lms.add_context(f"Course {index}")
     learner_ids = []
@@ -104,8 +89,8 @@ def _course(lms: SandboxLms, app: Flask, tool_url: str, index: int, learners: in
     ]
     return Course(
         platform_id=info.record.id,
-        client_id=answer["client_id"],
-        deployment_id=answer["deployment_id"],
+        client_id=info.record.client_id,
+        deployment_id=deployment_id,
         context_id=context["id"],
         lineitems_url=f"{lms.issuer}/api/contexts/{context['id']}/lineitems",
         link_ids=tuple(link_ids),

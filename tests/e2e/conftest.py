@@ -10,12 +10,12 @@ import pytest
 import requests
 from flask import Flask
 
-from plugin.platforms import NewPlatform
 from plugin.platforms import PlatformService
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 from plugin.sandbox.lms import serve_lms
+from plugin.sandbox.lms.manual_registration import register_by_hand
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
 
@@ -74,32 +74,11 @@ def tool(
         served.shutdown()
 
 
-def register_on_lms(lms: SandboxLms, tool: RunningTool) -> dict[str, t.Any]:
-    return lms.register_tool(
-        name="Assessment Bridge",
-        initiate_login_uri=f"{tool.url}/lti/login",
-        redirect_uris=[f"{tool.url}/lti/launch"],
-        jwks_uri=f"{tool.url}/lti/jwks",
-        target_link_uri=f"{tool.url}/lti/launch",
-    )
-
-
 @pytest.fixture
 def registration(lms: SandboxLms, tool: RunningTool) -> Registration:
     """The tool registered by hand on both sides."""
-    answer = register_on_lms(lms, tool)
-    tool.platforms.add(
-        NewPlatform(
-            issuer=answer["issuer"],
-            client_id=answer["client_id"],
-            auth_login_url=answer["auth_login_url"],
-            auth_token_url=answer["auth_token_url"],
-            key_set_url=answer["key_set_url"],
-            auth_audience=answer.get("auth_audience"),
-            deployment_ids=(answer["deployment_id"],),
-        )
-    )
-    return Registration(answer["client_id"], answer["deployment_id"], answer["issuer"])
+    info, deployment_id = register_by_hand(lms, tool.platforms, tool.url)
+    return Registration(info.record.client_id, deployment_id, info.record.issuer)
 
 
 @pytest.fixture
