@@ -50,9 +50,9 @@ from bench.intake_load import Sample
 from bench.intake_load import fire
 from bench.serve import METTL_PRIVATE_KEY
 from bench.serve import METTL_PUBLIC_KEY
-from plugin.deliveries import LMS_TARGET
+from plugin.outbox.deliveries import LMS_TARGET
 from plugin.sandbox.lms import SandboxLms
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import AttemptResult
 from plugin.store.models import Delivery
@@ -121,14 +121,14 @@ def start_serve(port: int, workers: int, log: Path, timeout: float = 60) -> subp
 def queued_jobs(app: Flask) -> int:
     """Jobs waiting in the tool's queue, SqliteHuey or RedisHuey (scheduled retries not
     counted)."""
-    from plugin.jobs import make_huey
+    from plugin.jobs.queue import inspect_queue
 
-    return len(make_huey(app.extensions["bridge.settings"]))
+    return len(inspect_queue(services(app).settings))
 
 
 def progress(app: Flask, refs: set[str]) -> dict[str, int]:
     """How many of the attempts named by ``refs`` have a result and a delivered score."""
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         rows = session.execute(
             select(Attempt.vendor_ref, AttemptResult.attempt_id, Delivery.status)
             .outerjoin(AttemptResult, AttemptResult.attempt_id == Attempt.id)
@@ -232,7 +232,7 @@ def run(
 ) -> dict[str, t.Any]:
     # Imported once BRIDGE_* is in os.environ: the job module builds its queue on import.
     from plugin import create_app
-    from plugin.bootstrap import bootstrap
+    from plugin.runtime.bootstrap import bootstrap
 
     tool_url = os.environ["BRIDGE_BASE_URL"]
     lms = SandboxLms(f"http://127.0.0.1:{lms_port}")
@@ -247,7 +247,7 @@ def run(
         mettl_keys=mettl_keys,
         count=count,
     )
-    app.extensions["bridge.engine"].dispose()
+    services(app).engine.dispose()
     serve = start_serve(int(tool_url.rsplit(":", 1)[1]), args.workers, workdir / "serve.log")
     processes.append(serve)
     setup_s = time.perf_counter() - setup_started

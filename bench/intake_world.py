@@ -23,7 +23,7 @@ from sqlalchemy import insert
 from bench.sync_world import build_courses
 from bench.sync_world import learners_per_course
 from bench.sync_world import record_placements
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import utcnow
 from plugin.vendors.mettl.refs import CandidateRef
@@ -87,16 +87,16 @@ def build(
         lms, app, tool_url, platforms=1, learners=learners_per_course(count, 1)
     )
     public_key, private_key = mettl_keys
-    connection = app.extensions["bridge.connections"].add(
+    connection = services(app).vendor_connections.add(
         "mettl",
         "bench-mettl",
         {"public_key": public_key, "private_key": private_key, "base_url": mettl_url},
     )
-    assessment = app.extensions["bridge.assessments"].add(
+    assessment = services(app).assessments.add(
         connection="bench-mettl", test_id=ACCESS_KEY, title="Intake benchmark"
     )
     emails = tuple(candidate_email(serial) for serial in range(count))
-    with session_factory(app).begin() as session:
+    with services(app).sessions.begin() as session:
         links, users = record_placements(session, course)
         pairs = itertools.product(users, links)
         session.execute(

@@ -32,6 +32,7 @@ from bench.common import stop_process
 from lti import keys as rsa_keys
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxLms
+from plugin.services import services
 
 
 def setup_tool(lms: SandboxLms, workdir: Path) -> tuple[dict[str, str], str]:
@@ -45,13 +46,13 @@ def setup_tool(lms: SandboxLms, workdir: Path) -> tuple[dict[str, str], str]:
         "BRIDGE_LOG_LEVEL": "WARNING",
     }
     from plugin import create_app
-    from plugin.bootstrap import bootstrap
+    from plugin.runtime.bootstrap import bootstrap
     from plugin.sandbox.lms.manual_registration import register_by_hand
 
     app = create_app(env)
     bootstrap(app)
-    info, _ = register_by_hand(lms, app.extensions["bridge.platforms"], url, name="bridge")
-    app.extensions["bridge.engine"].dispose()
+    info, _ = register_by_hand(lms, services(app).platforms, url, name="bridge")
+    services(app).engine.dispose()
     return env, info.record.client_id
 
 

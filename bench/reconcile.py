@@ -40,6 +40,7 @@ from bench.serve import METTL_PUBLIC_KEY
 from plugin.sandbox.lms import SandboxLms
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
+from plugin.services import services
 
 PRIVATE_KEY = "bench-private-key"
 TARGET_SECONDS = 60.0
@@ -68,9 +69,8 @@ def prepare(
     """A tool installation knowing ``size`` attempts of one schedule: its env, the setup
     time, and the tool's web app serving its JWKS (the LMS checks token requests with it)."""
     from plugin import create_app
-    from plugin.bootstrap import bootstrap
+    from plugin.runtime.bootstrap import bootstrap
     from plugin.sandbox.lms.manual_registration import register_by_hand
-    from plugin.store.db import session_factory
     from plugin.store.models import Attempt
     from plugin.store.models import LtiContext
     from plugin.store.models import LtiUser
@@ -89,7 +89,7 @@ def prepare(
     app = create_app(env)
     bootstrap(app)
     served = serve_app(app, port=port)
-    platform, _ = register_by_hand(lms, app.extensions["bridge.platforms"], base, name="bridge")
+    platform, _ = register_by_hand(lms, services(app).platforms, base, name="bridge")
     context = lms.add_context("Reconciled course")
     link = lms.add_resource_link(context["id"], "Aptitude", line_item={"scoreMaximum": 100})
     members = lms_members(lms, context["id"], size)
@@ -102,15 +102,15 @@ def prepare(
     )
     key = schedule["accessKey"]
     control(mettl_url, "POST", f"/sandbox/schedules/{key}/bulk", {"count": size})
-    connection = app.extensions["bridge.connections"].add(
+    connection = services(app).vendor_connections.add(
         "mettl",
         "mettl",
         {"public_key": "public-key", "private_key": PRIVATE_KEY, "base_url": mettl_url},
     )
-    assessment = app.extensions["bridge.assessments"].add(
+    assessment = services(app).assessments.add(
         connection=connection.name, test_id=key, title="Aptitude"
     )
-    sessions = session_factory(app)
+    sessions = services(app).sessions
     with sessions.begin() as session:
         platform_id = platform.record.id
         deployment_id = _deployment(session, platform_id)
@@ -198,7 +198,7 @@ def vm_hwm_mb(pid: int) -> float:
 def run(size: int, lms: SandboxLms, mettl_url: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as tmp:
         env, setup_s, served = prepare(size, Path(tmp), lms, mettl_url)
-        engine = served.app.extensions["bridge.engine"]
+        engine = services(served.app).engine
         full_env = {**os.environ, **env}
         worker = subprocess.Popen(
             [sys.executable, "-m", "plugin", "worker", "--threads", str(WORKER_THREADS)],

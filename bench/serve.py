@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from plugin.server import run_gunicorn
+from plugin.runtime.server import run_gunicorn
 
 WORKERS, THREADS = 2, 4
 METTL_PUBLIC_KEY = "BENCH_METTL_PUBLIC_KEY"

@@ -49,7 +49,7 @@ from bench.sync_world import build_courses
 from bench.sync_world import learners_per_course
 from bench.sync_world import seed_deliveries
 from plugin.sandbox.lms import SandboxLms
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Delivery
 
 if t.TYPE_CHECKING:
@@ -120,7 +120,7 @@ def run_bridge(
     workers: int,
 ) -> dict[str, t.Any]:
     """Deliver every delivery from ``workers`` threads and check where they ended up."""
-    worker = app.extensions["bridge.delivery_worker"]
+    worker = services(app).delivery_worker
     before = lms.stats()
     cpu_before, lms_cpu_before = cpu_seconds(), process_tree_cpu_seconds(lms_pid)
     started = time.perf_counter()
@@ -130,7 +130,7 @@ def run_bridge(
     cpu = cpu_seconds() - cpu_before
     lms_cpu = process_tree_cpu_seconds(lms_pid) - lms_cpu_before
     after = lms.stats()
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         statuses = dict(
             session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
         )
@@ -214,7 +214,7 @@ def main() -> None:
     try:
         # Imported once BRIDGE_* is in os.environ: the job module builds its queue on import.
         from plugin import create_app
-        from plugin.bootstrap import bootstrap
+        from plugin.runtime.bootstrap import bootstrap
         from plugin.sandbox.server import serve_app
 
         setup_started = time.perf_counter()

@@ -27,16 +27,16 @@ from bench.mappings import mettl
 from lti.ags.media import DEFAULT_SCOPES
 from mappings.registry import load_result
 from mappings.result import AssessmentResult
-from plugin.deliveries import Outbox
-from plugin.result_targets import TargetPlanner
+from plugin.outbox.deliveries import Outbox
 from plugin.sandbox.lms.manual_registration import register_by_hand
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import Deployment
 from plugin.store.models import LtiContext
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from plugin.store.models import utcnow
+from plugin.sync.targets import TargetPlanner
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms import SandboxLms
@@ -75,7 +75,7 @@ def build_courses(
 
 def _course(lms: SandboxLms, app: Flask, tool_url: str, index: int, learners: int) -> Course:
     info, deployment_id = register_by_hand(
-        lms, app.extensions["bridge.platforms"], tool_url, name=f"Assessment Bridge {index}"
+        lms, services(app).platforms, tool_url, name=f"Assessment Bridge {index}"
     )
     context = lms.add_context(f"Course {index}")
     learner_ids = []
@@ -118,8 +118,8 @@ def seed_deliveries(app: Flask, courses: list[Course], attempts: int) -> list[in
 
     :return: the delivery ids, in the order a sync would have queued them.
     """
-    sessions = session_factory(app)
-    assessment = app.extensions["bridge.assessments"].add(
+    sessions = services(app).sessions
+    assessment = services(app).assessments.add(
         connection=_connection(app), test_id="bench-schedule", title="Sync benchmark"
     )
     rows: list[dict[str, t.Any]] = []
@@ -147,7 +147,7 @@ def seed_deliveries(app: Flask, courses: list[Course], attempts: int) -> list[in
 def _connection(app: Flask) -> str:
     """A Mettl connection the attempts belong to (never called: results are given)."""
     name = "bench-mettl"
-    app.extensions["bridge.connections"].add(
+    services(app).vendor_connections.add(
         "mettl",
         name,
         {"public_key": "bench", "private_key": "bench", "base_url": "http://127.0.0.1:9"},
@@ -189,7 +189,7 @@ def record_placements(session: Session, course: Course) -> tuple[list[int], list
 
 
 def _plan(app: Flask, sessions: sessionmaker[Session]) -> list[int]:
-    outbox: Outbox = app.extensions["bridge.outbox"]
+    outbox: Outbox = services(app).outbox
     planner = TargetPlanner()
     variants = result_variants()
     with sessions() as session:

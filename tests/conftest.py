@@ -5,27 +5,21 @@ from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 import typing as t
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy import inspect
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-# The job queue module builds its huey from the environment at import time.
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="bridge-tests-"))
-os.environ.setdefault("BRIDGE_DATA_DIR", str(_SESSION_DIR / "default"))
-os.environ.setdefault("BRIDGE_QUEUE_URL", "memory://")
-
-from cryptography.fernet import Fernet  # noqa: E402
-from flask import Flask  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy import inspect  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from plugin import create_app  # noqa: E402
-from plugin.bootstrap import bootstrap  # noqa: E402
-from plugin.store.models import Base  # noqa: E402
+from plugin import create_app
+from plugin.runtime.bootstrap import bootstrap
+from plugin.services import services
+from plugin.store.models import Base
 
 POSTGRES_URL = os.environ.get("BRIDGE_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("BRIDGE_TEST_REDIS_URL", "")
@@ -91,7 +85,7 @@ def make_app(base_settings: dict[str, str]) -> t.Iterator[t.Callable[..., Flask]
 
     yield factory
     for app in built:
-        app.extensions["bridge.engine"].dispose()
+        services(app).engine.dispose()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The one interface every applicant tracking system sink implements, and the values
 that cross it.
 
-The outbox (:mod:`plugin.deliveries`) talks to an ATS only through :class:`AtsSink`:
+The outbox (:mod:`plugin.outbox.deliveries`) talks to an ATS only through :class:`AtsSink`:
 it hands over one :class:`AtsPayload` (the field writes already coerced by
 :mod:`mappings.ats`) and gets an :class:`AtsReceipt` back or an :class:`AtsError`
 saying whether trying again later can help.

@@ -8,21 +8,22 @@ import typing as t
 import click
 
 from plugin.ats.base import AtsError
+from plugin.ats.connections import AtsConnectionError
+from plugin.ats.connections import AtsConnectionInfo
+from plugin.ats.connections import AtsConnectionService
 from plugin.ats.registry import KINDS
 from plugin.ats.registry import AtsKind
-from plugin.ats_connections import AtsConnectionError
-from plugin.ats_connections import AtsConnectionInfo
-from plugin.ats_connections import AtsConnectionService
 from plugin.cli.config_options import config_options
 from plugin.cli.context import load_app
 from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
+from plugin.services import services
 
 
 def _service() -> AtsConnectionService:
-    service: AtsConnectionService = load_app().extensions["bridge.ats"]
+    service: AtsConnectionService = services(load_app()).ats_connections
     return service
 
 

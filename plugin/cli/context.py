@@ -17,7 +17,7 @@ def load_app(*, prepare: bool = True) -> Flask:
     What was created on first run is reported on stderr.
     """
     from plugin import create_app
-    from plugin.bootstrap import bootstrap
+    from plugin.runtime.bootstrap import bootstrap
 
     try:
         app = create_app()

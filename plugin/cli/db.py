@@ -7,6 +7,7 @@ import click
 from plugin.cli.context import load_app
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
+from plugin.services import services
 from plugin.store import migrate
 
 
@@ -19,7 +20,7 @@ def db_group() -> None:
 def upgrade() -> None:
     """Apply every pending migration (serve does this on start)."""
     app = load_app(prepare=False)
-    engine = app.extensions["bridge.engine"]
+    engine = services(app).engine
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
@@ -34,7 +35,7 @@ def upgrade() -> None:
 def current(as_json: bool) -> None:
     """Show the schema revision the database is at, and the newest one this code knows."""
     app = load_app(prepare=False)
-    revision = migrate.current_revision(app.extensions["bridge.engine"])
+    revision = migrate.current_revision(services(app).engine)
     if as_json:
         print_json({"current": revision, "head": migrate.head_revision()})
         return

@@ -11,13 +11,14 @@ from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
-from plugin.tool_keys import KeyInfo
-from plugin.tool_keys import NoSigningKeyError
-from plugin.tool_keys import ToolKeyService
+from plugin.registrations.tool_keys import KeyInfo
+from plugin.registrations.tool_keys import NoSigningKeyError
+from plugin.registrations.tool_keys import ToolKeyService
+from plugin.services import services
 
 
 def _service() -> ToolKeyService:
-    service: ToolKeyService = load_app().extensions["bridge.keys"]
+    service: ToolKeyService = services(load_app()).keys
     return service
 
 

@@ -9,10 +9,11 @@ from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
-from plugin.platforms import NewPlatform
-from plugin.platforms import PlatformError
-from plugin.platforms import PlatformInfo
-from plugin.platforms import PlatformService
+from plugin.registrations.platforms import NewPlatform
+from plugin.registrations.platforms import PlatformError
+from plugin.registrations.platforms import PlatformInfo
+from plugin.registrations.platforms import PlatformService
+from plugin.services import services
 
 issuer_option = click.option("--issuer", required=True, help="The platform's issuer (iss).")
 client_option = click.option(
@@ -21,7 +22,7 @@ client_option = click.option(
 
 
 def _service() -> PlatformService:
-    service: PlatformService = load_app().extensions["bridge.platforms"]
+    service: PlatformService = services(load_app()).platforms
     return service
 
 

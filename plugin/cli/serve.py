@@ -10,6 +10,7 @@ import sys
 import click
 
 from plugin.cli.context import load_app
+from plugin.services import services
 
 #: Threads of serve's consumer on SQLite: every write takes the one database lock, and a
 #: second consumer thread holding it makes web requests wait in SQLite's busy back-off (the
@@ -50,10 +51,10 @@ def serve(
 
     Upgrades the database schema first.
     """
-    from plugin.server import run_gunicorn
+    from plugin.runtime.server import run_gunicorn
 
     app = load_app()
-    settings = app.extensions["bridge.settings"]
+    settings = services(app).settings
     click.echo(
         f"Assessment Bridge on http://{host}:{port} (public URL {settings.base_url})", err=True
     )
@@ -95,9 +96,9 @@ def worker(threads: int, no_periodic: bool, nice: int) -> None:
     """Run a job consumer (RedisHuey: start as many as you like, on any machine)."""
     if nice:
         os.nice(nice)
-    load_app()
-    from plugin.jobs import huey
+    from plugin.services import services
 
+    huey = services(load_app()).huey
     consumer = huey.create_consumer(
         workers=threads, worker_type="thread", periodic=not no_periodic, check_worker_health=True
     )

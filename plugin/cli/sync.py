@@ -12,16 +12,16 @@ from plugin.cli.context import load_app
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
-from plugin.delivery_views import DeliveryViews
-from plugin.reconcile import ReconcileReport
-from plugin.store.db import session_factory
+from plugin.outbox.report import DeliveryReport
+from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import VendorConnection
+from plugin.sync.reconcile import ReconcileReport
 
 
 def _attempt_id(app: Flask, attempt: str) -> int:
     """An attempt by id or by its token."""
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         found = session.scalar(
             select(Attempt.id).where(
                 (Attempt.token == attempt)
@@ -34,7 +34,7 @@ def _attempt_id(app: Flask, attempt: str) -> int:
 
 
 def _deliver_now(app: Flask, delivery_ids: t.Iterable[int]) -> list[dict[str, t.Any]]:
-    worker = app.extensions["bridge.delivery_worker"]
+    worker = services(app).delivery_worker
     done = []
     for delivery_id in delivery_ids:
         recorded = worker.deliver(delivery_id)
@@ -56,7 +56,7 @@ def sync_group() -> None:
 def sync_attempt(attempt: str, only_queue: bool, as_json: bool) -> None:
     """Fetch ATTEMPT's result now (id or token) and send what changed."""
     app = load_app()
-    outcome = app.extensions["bridge.sync"].sync(_attempt_id(app, attempt))
+    outcome = services(app).sync.sync(_attempt_id(app, attempt))
     sent = [] if only_queue else _deliver_now(app, outcome.deliveries)
     if as_json:
         print_json({"sync": outcome, "deliveries": sent})
@@ -74,8 +74,8 @@ def sync_attempt(attempt: str, only_queue: bool, as_json: bool) -> None:
 def status(as_json: bool) -> None:
     """Deliveries by status, attempts owed a sync, and each vendor's reconciliation."""
     app = load_app()
-    counts = DeliveryViews(session_factory(app)).counts()
-    cursors = app.extensions["bridge.reconciler"].cursors()
+    counts = DeliveryReport(services(app).sessions).counts()
+    cursors = services(app).reconciler.cursors()
     if as_json:
         print_json({**counts, "reconciliation": cursors})
         return
@@ -97,7 +97,7 @@ def deliveries(status_name: str | None, attempt: str | None, limit: int, as_json
     """List deliveries, newest first."""
     app = load_app()
     attempt_id = _attempt_id(app, attempt) if attempt else None
-    rows = DeliveryViews(session_factory(app)).rows(
+    rows = DeliveryReport(services(app).sessions).rows(
         status=status_name, attempt_id=attempt_id, limit=limit
     )
     if as_json:
@@ -121,7 +121,7 @@ def deliveries(status_name: str | None, attempt: str | None, limit: int, as_json
 @json_option
 def show(delivery_id: int, as_json: bool) -> None:
     """One delivery and every try of it."""
-    found = DeliveryViews(session_factory(load_app())).tries(delivery_id)
+    found = DeliveryReport(services(load_app()).sessions).tries(delivery_id)
     if found is None:
         raise click.ClickException(f"no delivery {delivery_id}")
     row, tries = found
@@ -148,13 +148,13 @@ def retry(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
     app = load_app()
     ids = list(delivery_ids)
     if all_dead:
-        rows = DeliveryViews(session_factory(app)).rows(status="dead", limit=100_000)
+        rows = DeliveryReport(services(app).sessions).rows(status="dead", limit=100_000)
         ids.extend(row.id for row in rows)
     if not ids:
         raise click.ClickException("name delivery ids or pass --all-dead")
-    count = app.extensions["bridge.outbox"].retry_dead(ids)
+    count = services(app).outbox.retry_dead(ids)
     for delivery_id in ids:
-        app.extensions["bridge.queue"].deliver(delivery_id)
+        services(app).queue.deliver(delivery_id)
     click.echo(f"{count} dead deliveries queued again")
 
 
@@ -162,14 +162,14 @@ def retry(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
 @json_option
 def sweep(as_json: bool) -> None:
     """Send overdue deliveries and run owed syncs now, in this process."""
-    from plugin.jobs import OWED_SYNC_RETRY
+    from plugin.jobs.tasks import OWED_SYNC_RETRY
 
     app = load_app()
     synced = [
-        app.extensions["bridge.sync"].sync(attempt_id).state
-        for attempt_id in app.extensions["bridge.sync"].owed(retry_after=OWED_SYNC_RETRY)
+        services(app).sync.sync(attempt_id).state
+        for attempt_id in services(app).sync.owed(retry_after=OWED_SYNC_RETRY)
     ]
-    sent = _deliver_now(app, app.extensions["bridge.outbox"].overdue())
+    sent = _deliver_now(app, services(app).outbox.overdue())
     if as_json:
         print_json({"syncs": len(synced), "deliveries": sent})
     else:
@@ -182,7 +182,7 @@ def sweep(as_json: bool) -> None:
 def reconcile(vendor: str | None, as_json: bool) -> None:
     """Ask vendors for attempts changed since their cursor and sync them now."""
     app = load_app()
-    reconciler = app.extensions["bridge.reconciler"]
+    reconciler = services(app).reconciler
     targets = reconciler.connection_ids()
     if vendor is not None:
         targets = [(cid, name) for cid, name in targets if name == vendor]
@@ -219,6 +219,6 @@ def _progress(report: ReconcileReport) -> None:
 
 
 def _vendor_names(app: Flask) -> str:
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         names = list(session.scalars(select(VendorConnection.name)))
     return "known: " + (", ".join(names) or "none")

@@ -8,17 +8,18 @@ import typing as t
 
 import click
 
-from plugin.assessments import AssessmentError
-from plugin.assessments import AssessmentService
+from plugin.attempts.assessments import AssessmentError
+from plugin.attempts.assessments import AssessmentService
 from plugin.cli.config_options import config_options
 from plugin.cli.context import load_app
 from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
-from plugin.connections import ConnectionInfo
-from plugin.connections import ConnectionService
-from plugin.connections import VendorConnectionError
+from plugin.services import services
+from plugin.vendors.connections import VendorConnectionError
+from plugin.vendors.connections import VendorConnectionInfo
+from plugin.vendors.connections import VendorConnectionService
 from plugin.vendors.errors import VendorError
 from plugin.vendors.registry import KINDS
 from plugin.vendors.registry import VendorKind
@@ -35,12 +36,12 @@ SIGNAL_NOTES = {
 }
 
 
-def _connections() -> ConnectionService:
-    service: ConnectionService = load_app().extensions["bridge.connections"]
+def _connections() -> VendorConnectionService:
+    service: VendorConnectionService = services(load_app()).vendor_connections
     return service
 
 
-def _show(info: ConnectionInfo, as_json: bool) -> None:
+def _show(info: VendorConnectionInfo, as_json: bool) -> None:
     if as_json:
         print_json({**dataclasses.asdict(info), "signal_setup": SIGNAL_NOTES[info.kind]})
         return
@@ -176,7 +177,7 @@ def assessment_group() -> None:
 
 
 def _assessments() -> AssessmentService:
-    service: AssessmentService = load_app().extensions["bridge.assessments"]
+    service: AssessmentService = services(load_app()).assessments
     return service
 
 

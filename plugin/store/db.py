@@ -10,15 +10,12 @@ from __future__ import annotations
 import typing as t
 
 from flask import Flask
-from flask import current_app
 from flask import g
 from sqlalchemy import Engine
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
-
-EXTENSION_KEY = "bridge.db"
 
 
 def make_engine(url: str) -> Engine:
@@ -39,20 +36,18 @@ def _sqlite_pragmas(dbapi_connection: t.Any, _record: object) -> None:
     cursor.close()
 
 
-def init_app(app: Flask, engine: Engine) -> None:
-    app.extensions[EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
+def init_app(app: Flask, engine: Engine) -> sessionmaker[Session]:
+    """Close the request's session at teardown; return the app's session factory."""
     app.teardown_appcontext(_close_session)
-
-
-def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = (app or current_app).extensions[EXTENSION_KEY]
-    return factory
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 def get_session() -> Session:
     """The session of the current request or task, created on first use."""
     if "db_session" not in g:
-        g.db_session = session_factory()()
+        from plugin.services import services
+
+        g.db_session = services().sessions()
     session: Session = g.db_session
     return session
 

@@ -333,7 +333,7 @@ class LineItemLink(Base):
 
 
 class Delivery(Base):
-    """One result version to send to one target: the outbox of :mod:`plugin.deliveries`.
+    """One result version to send to one target: the outbox of :mod:`plugin.outbox.deliveries`.
 
     ``target`` is ``"lms"`` or ``"ats:<connection id>"``.  ``status`` moves
     pending -> sending -> delivered | failed (retried at ``next_try_at``) | dead;

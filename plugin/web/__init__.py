@@ -1,1 +1,17 @@
-"""Blueprints: one per module, views that only translate HTTP."""
+"""The HTTP surface: one blueprint per module, and one way to refuse a request."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from plugin.web import callbacks
+    from plugin.web import errors
+    from plugin.web import health
+    from plugin.web import lti
+
+    errors.init_app(app)
+    app.register_blueprint(lti.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(callbacks.bp)

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from lti.errors import CookiesBlockedError
 from lti.errors import LtiLaunchError
 from lti.errors import RegistrationError
-from plugin.attempts import AttemptError
+from plugin.attempts.start import AttemptError
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from flask import current_app
 from flask import jsonify
 from sqlalchemy import text
 
-from plugin.jobs import last_heartbeat
+from plugin.jobs.tasks import last_heartbeat
 from plugin.store.db import get_session
 
 bp = Blueprint("health", __name__)
@@ -31,7 +31,7 @@ def healthz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    from plugin.metrics import render_metrics
+    from plugin.runtime.metrics import render_metrics
 
     body = render_metrics(current_app)
     return Response(body, mimetype="text/plain; version=0.0.4")

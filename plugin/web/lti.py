@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import jsonify
 from flask import make_response
 from flask import redirect
@@ -15,9 +14,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti.roles import LaunchRole
 from lti.tool_configuration import static_configuration
-from plugin.attempts import AttemptService
-from plugin.launches import LaunchSummary
-from plugin.lti_tool import get_tool
+from plugin.attempts.start import AttemptService
+from plugin.registrations.launches import LaunchSummary
+from plugin.services import services
 from plugin.web.errors import wants_json
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -28,7 +27,7 @@ STATE_COOKIE_PREFIX = "lti1p3-"
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> WerkzeugResponse:
     params = request.values.to_dict()
-    tool = get_tool()
+    tool = services().lti
     target = tool.login(params)
     response = redirect(target.url, code=302)
     secure = request.is_secure
@@ -46,7 +45,7 @@ def login() -> WerkzeugResponse:
 
 @bp.route("/launch", methods=["POST"])
 def launch() -> WerkzeugResponse:
-    summary = get_tool().launch()
+    summary = services().lti.launch()
     assessment = summary.custom.get("assessment", "")
     if summary.role is LaunchRole.LEARNER and assessment:
         response = _send_to_assessment(summary, assessment)
@@ -65,7 +64,7 @@ def launch() -> WerkzeugResponse:
 def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResponse:
     if not assessment.isdigit():
         raise BadRequest(f"The activity's custom parameter assessment={assessment!r} is not an id.")
-    attempts: AttemptService = current_app.extensions["bridge.attempts"]
+    attempts: AttemptService = services().attempts
     destination = attempts.start(summary, int(assessment))
     title = summary.resource_link_title or "Assessment"
     if destination.proctoring_url and destination.redirect_url:
@@ -85,7 +84,7 @@ def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResp
 
 @bp.get("/jwks")
 def jwks() -> Response:
-    response = jsonify(get_tool().keys.public_jwks())
+    response = jsonify(services().lti.keys.public_jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -98,13 +97,13 @@ def register() -> str:
             "openid_configuration is missing; start the registration from the platform's"
             " dynamic registration page with this URL."
         )
-    info = get_tool().register(openid_configuration, request.args.get("registration_token"))
+    info = services().lti.register(openid_configuration, request.args.get("registration_token"))
     return render_template("registered.html", platform=info)
 
 
 @bp.get("/config")
 def config() -> Response | str:
-    configuration = static_configuration(get_tool().urls)
+    configuration = static_configuration(services().lti.urls)
     if wants_json() or request.args.get("format") == "json":
         return jsonify(configuration)
     return render_template("tool_config.html", configuration=configuration)

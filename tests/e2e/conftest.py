@@ -10,7 +10,7 @@ import pytest
 import requests
 from flask import Flask
 
-from plugin.platforms import PlatformService
+from plugin.registrations.platforms import PlatformService
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
@@ -18,6 +18,7 @@ from plugin.sandbox.lms import serve_lms
 from plugin.sandbox.lms.manual_registration import register_by_hand
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
+from plugin.services import services
 
 
 def free_port() -> int:
@@ -34,7 +35,7 @@ class RunningTool:
 
     @property
     def platforms(self) -> PlatformService:
-        service: PlatformService = self.app.extensions["bridge.platforms"]
+        service: PlatformService = services(self.app).platforms
         return service
 
 

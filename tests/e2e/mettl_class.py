@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.vendors.mettl import create_mettl_app
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import Delivery
 from tests.e2e.vendor_sims import answer_form
@@ -25,11 +25,11 @@ if t.TYPE_CHECKING:
 
     from flask import Flask
 
-    from plugin.connections import ConnectionInfo
-    from plugin.connections import ConnectionService
     from plugin.sandbox.lms import SandboxCourse
     from plugin.sandbox.lms import SandboxLms
     from plugin.sandbox.server import ServedApp
+    from plugin.vendors.connections import VendorConnectionInfo
+    from plugin.vendors.connections import VendorConnectionService
     from tests.e2e.conftest import Registration
     from tests.e2e.conftest import RunningTool
 
@@ -58,7 +58,7 @@ class MettlClass:
     registration: Registration
     course: SandboxCourse
     sim_url: str
-    connection: ConnectionInfo
+    connection: VendorConnectionInfo
     assessment_id: int
     access_key: str
 
@@ -127,13 +127,13 @@ def mettl_class(
     notify: bool = True,
 ) -> MettlClass:
     sim = serve(create_mettl_app(public_key="public-key", private_key=SECRET))
-    service: ConnectionService = tool.app.extensions["bridge.connections"]
+    service: VendorConnectionService = services(tool.app).vendor_connections
     connection = service.add(
         "mettl", "mettl", {"public_key": "public-key", "private_key": SECRET, "base_url": sim.url}
     )
     schedule = {"name": "Aptitude", "sections": SECTIONS}
     key = control(sim.url, "POST", "/sandbox/schedules", schedule)["accessKey"]
-    assessment = tool.app.extensions["bridge.assessments"].add(
+    assessment = services(tool.app).assessments.add(
         connection=connection.name, test_id=key, title="Aptitude"
     )
     built = MettlClass(lms, tool, registration, course, sim.url, connection, assessment.id, key)
@@ -142,7 +142,7 @@ def mettl_class(
 
 
 def attempt_rows(app: Flask) -> list[Attempt]:
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         return list(session.scalars(select(Attempt).order_by(Attempt.id)))
 
 
@@ -150,13 +150,13 @@ def delivery_rows(app: Flask, target: str | None = None) -> list[Delivery]:
     query = select(Delivery).order_by(Delivery.id)
     if target is not None:
         query = query.where(Delivery.target == target)
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         return list(session.scalars(query))
 
 
 def age_syncs(app: Flask, by: dt.timedelta) -> None:
     """Move every attempt's last sync back in time, as if ``by`` had passed."""
-    with session_factory(app).begin() as session:
+    with services(app).sessions.begin() as session:
         for attempt in session.scalars(select(Attempt).where(Attempt.synced_at.is_not(None))):
             assert attempt.synced_at is not None
             session.execute(
@@ -168,7 +168,7 @@ def age_syncs(app: Flask, by: dt.timedelta) -> None:
 
 def sweep_until(app: Flask, done: Callable[[], bool], seconds: float = 30.0) -> None:
     """Run the periodic sweep until ``done``, as if a minute passed between runs."""
-    from plugin import jobs
+    from plugin.jobs import tasks as jobs
 
     deadline = time.monotonic() + seconds
     while not done():

@@ -17,6 +17,7 @@ from plugin.sandbox.ats.webhook import SandboxWebhookReceiver
 from plugin.sandbox.ats.webhook import create_webhook_receiver_app
 from plugin.sandbox.ats.workable import SandboxWorkable
 from plugin.sandbox.ats.workable import create_workable_app
+from plugin.services import services
 from tests.e2e.conftest import RunningTool
 from tests.e2e.mettl_class import delivery_rows
 from tests.e2e.mettl_class import mettl_class
@@ -27,7 +28,7 @@ if t.TYPE_CHECKING:
 
     from flask import Flask
 
-    from plugin.ats_connections import AtsConnectionService
+    from plugin.ats.connections import AtsConnectionService
     from plugin.sandbox.lms import SandboxCourse
     from plugin.sandbox.lms import SandboxLms
     from plugin.sandbox.server import ServedApp
@@ -45,7 +46,7 @@ def tool_settings() -> dict[str, str]:
 
 
 def ats_service(tool: RunningTool) -> AtsConnectionService:
-    service: AtsConnectionService = tool.app.extensions["bridge.ats"]
+    service: AtsConnectionService = services(tool.app).ats_connections
     return service
 
 

@@ -12,11 +12,12 @@ from lti.service_token import ASSERTION_TYPE
 from lti.service_token import TokenRequestError
 from lti.service_token import client_assertion
 from lti.service_token import request_access_token
+from plugin.registrations.tool_keys import ToolKeyService
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.browser import autosubmit_form
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
-from plugin.tool_keys import ToolKeyService
+from plugin.services import services
 from tests.e2e.conftest import Registration
 from tests.e2e.conftest import RunningTool
 from tests.e2e.conftest import launch_as
@@ -26,7 +27,7 @@ SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 
 def keys_of(tool: RunningTool) -> ToolKeyService:
-    service: ToolKeyService = tool.app.extensions["bridge.keys"]
+    service: ToolKeyService = services(tool.app).keys
     return service
 
 

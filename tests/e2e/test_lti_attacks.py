@@ -13,7 +13,7 @@ from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.browser import autosubmit_form
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import LtiContext
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 
 def stored_rows(tool: RunningTool) -> tuple[int, int, int]:
-    with session_factory(tool.app)() as session:
+    with services(tool.app).sessions() as session:
         return (
             session.scalar(select(func.count(LtiUser.id))) or 0,
             session.scalar(select(func.count(LtiContext.id))) or 0,

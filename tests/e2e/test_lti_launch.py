@@ -12,7 +12,7 @@ from lti.interfaces import DeploymentStatus
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from tests.e2e.conftest import Registration
@@ -30,7 +30,7 @@ def test_learner_launch_lands_on_the_learner_page(
     assert 'data-role="learner"' in page.text
     assert "Chemistry 101" in page.text
     assert "Lea Learner" in page.text
-    with session_factory(tool.app)() as session:
+    with services(tool.app).sessions() as session:
         user = session.scalars(select(LtiUser)).one()
         link = session.scalars(select(ResourceLink)).one()
     assert user.subject == course.learner_id and user.name == "Lea Learner"
@@ -117,7 +117,7 @@ def test_unknown_deployment_is_recorded_inactive_and_refused(
     assert "platform deployment add" in page.text and other in page.text
     record = tool.platforms.find_platforms(lms.issuer)[0]
     assert tool.platforms.deployment_status(record, other) is DeploymentStatus.INACTIVE
-    with session_factory(tool.app)() as session:
+    with services(tool.app).sessions() as session:
         assert session.scalar(select(func.count(LtiUser.id))) == 0
 
     tool.platforms.add_deployment(lms.issuer, registration.client_id, other)

@@ -14,7 +14,7 @@ from plugin.sandbox.lms import SandboxLms
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.imocha import create_imocha_app
 from plugin.sandbox.vendors.proctorexam import create_proctorexam_app
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Attempt
 from tests.e2e.conftest import Registration
 from tests.e2e.conftest import RunningTool
@@ -35,7 +35,7 @@ def test_proctored_launch_starts_both_sessions(
         exam = requests.post(
             f"{proctor.url}/sandbox/exams", json={"name": "Python proctored"}, timeout=5
         ).json()
-        connections = tool.app.extensions["bridge.connections"]
+        connections = services(tool.app).vendor_connections
         connections.add("imocha", "im", {"api_key": "im-key", "base_url": imocha.url})
         connections.add(
             "proctorexam",
@@ -44,7 +44,7 @@ def test_proctored_launch_starts_both_sessions(
         )
         test_id = str(test.get("testId") or test.get("id"))
         exam_id = str(exam.get("id") or exam.get("exam", {}).get("id"))
-        assessment = tool.app.extensions["bridge.assessments"].add(
+        assessment = services(tool.app).assessments.add(
             connection="im", test_id=test_id, proctoring=f"pe:{exam_id}"
         )
         prepared = lms.launch(
@@ -60,6 +60,6 @@ def test_proctored_launch_starts_both_sessions(
     links = re.findall(r'href="([^"]+)"', page.text)
     assert any(link.startswith(proctor.url) for link in links)
     assert any(link.startswith(imocha.url) for link in links)
-    with session_factory(tool.app)() as session:
+    with services(tool.app).sessions() as session:
         attempt = session.scalars(select(Attempt)).one()
     assert attempt.vendor_ref and attempt.proctoring_ref and attempt.status == "started"

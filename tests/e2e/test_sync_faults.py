@@ -13,8 +13,9 @@ import typing as t
 
 import pytest
 
-from plugin import jobs
-from plugin.deliveries import LMS_TARGET
+from plugin.jobs import tasks as jobs
+from plugin.outbox.deliveries import LMS_TARGET
+from plugin.services import services
 from tests.e2e.conftest import RunningTool
 from tests.e2e.mettl_class import MettlClass
 from tests.e2e.mettl_class import attempt_rows
@@ -155,7 +156,7 @@ def test_a_wiped_queue_loses_no_grade(
         while len(jobs.huey) < 2 and time.monotonic() < deadline:  # finish + graded
             time.sleep(0.05)
         (attempt, _) = attempt_rows(tool.app)
-        tool.app.extensions["bridge.sync"].sync(attempt.id)  # its deliveries wait in the queue
+        services(tool.app).sync.sync(attempt.id)  # its deliveries wait in the queue
         klass.finish(*started[second], right=1)
         time.sleep(0.5)
         assert len(jobs.huey) > 0

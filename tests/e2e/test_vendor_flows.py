@@ -25,6 +25,7 @@ from plugin.sandbox.vendors.imocha import create_imocha_app
 from plugin.sandbox.vendors.mettl import create_mettl_app
 from plugin.sandbox.vendors.proctorexam import create_proctorexam_app
 from plugin.sandbox.vendors.startexam import create_startexam_app
+from plugin.services import services
 from plugin.vendors.base import Learner
 from plugin.vendors.base import StartRequest
 from tests.e2e.vendor_sims import all_changes
@@ -44,13 +45,13 @@ if t.TYPE_CHECKING:
     from flask import Flask
 
     from mappings.result import AssessmentResult
-    from plugin.assessments import AssessmentService
-    from plugin.connections import ConnectionInfo
-    from plugin.connections import ConnectionService
+    from plugin.attempts.assessments import AssessmentService
     from plugin.sandbox.lms import SandboxCourse
     from plugin.sandbox.lms import SandboxLms
     from plugin.sandbox.server import ServedApp
     from plugin.store.models import Attempt
+    from plugin.vendors.connections import VendorConnectionInfo
+    from plugin.vendors.connections import VendorConnectionService
     from tests.e2e.conftest import Registration
     from tests.e2e.conftest import RunningTool
 
@@ -71,18 +72,18 @@ SECTIONS = [
 THREE_OF_FOUR = {"q0": "0", "q1": "0", "q2": "0", "q3": "1"}
 
 
-def connections(tool: RunningTool) -> ConnectionService:
-    service: ConnectionService = tool.app.extensions["bridge.connections"]
+def connections(tool: RunningTool) -> VendorConnectionService:
+    service: VendorConnectionService = services(tool.app).vendor_connections
     return service
 
 
-def assessment_for(tool: RunningTool, connection: ConnectionInfo, test_id: str) -> int:
-    service: AssessmentService = tool.app.extensions["bridge.assessments"]
+def assessment_for(tool: RunningTool, connection: VendorConnectionInfo, test_id: str) -> int:
+    service: AssessmentService = services(tool.app).assessments
     return service.add(connection=connection.name, test_id=test_id, title="Final exam").id
 
 
 def completed_result(
-    tool: RunningTool, connection: ConnectionInfo, attempt: Attempt, test_id: str
+    tool: RunningTool, connection: VendorConnectionInfo, attempt: Attempt, test_id: str
 ) -> AssessmentResult:
     """The attempt's result as the tool's adapter fetches and maps it."""
     assert attempt.vendor_ref is not None
@@ -93,7 +94,7 @@ def completed_result(
     return result
 
 
-def listed(tool: RunningTool, connection: ConnectionInfo) -> set[str]:
+def listed(tool: RunningTool, connection: VendorConnectionInfo) -> set[str]:
     """The vendor references of one reconciliation listing, from the start to its end."""
     changed, _ = all_changes(connections(tool).adapter(connection.id))
     return {item.vendor_ref for item in changed}
@@ -115,7 +116,7 @@ def only_attempt(tool: RunningTool, page: requests.Response) -> Attempt:
 
 def startexam_setup(
     tool: RunningTool, serve: Callable[[Flask], ServedApp]
-) -> tuple[ServedApp, ConnectionInfo, dict[str, t.Any]]:
+) -> tuple[ServedApp, VendorConnectionInfo, dict[str, t.Any]]:
     sim = serve(create_startexam_app(account_id="1234", secret_key=SECRET))
     info = control(sim.url, "GET", "/sandbox/info")
     settings = {

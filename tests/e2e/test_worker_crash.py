@@ -17,7 +17,7 @@ import typing as t
 import pytest
 from cryptography.fernet import Fernet
 
-from plugin.deliveries import LMS_TARGET
+from plugin.outbox.deliveries import LMS_TARGET
 from tests.conftest import REDIS_URL
 from tests.e2e.conftest import RunningTool
 from tests.e2e.conftest import free_port
@@ -180,12 +180,12 @@ def test_a_wiped_queue_loses_no_grade(
     processes: ToolProcesses,
 ) -> None:
     from config import load_settings
-    from plugin.jobs import make_huey
+    from plugin.jobs.queue import inspect_queue
 
     klass = mettl_class(lms, tool, registration, course, serve)
     user = klass.add_learner("Lost Queue", "lost@example.edu")
     klass.take(user, right=2)  # no consumer runs: the syncs wait in the queue
-    queue = make_huey(load_settings(processes.env))
+    queue = inspect_queue(load_settings(processes.env))
     wait_until(lambda: len(queue) >= 1, 10, "the web process queued no sync")
     queue.flush()
     assert len(queue) == 0 and klass.grades() == {}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.browser import parse_forms
-from plugin.store.db import session_factory
+from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import Signal
 
@@ -89,12 +89,12 @@ def embed_of(page: str) -> dict[str, t.Any]:
 
 
 def attempts(app: Flask) -> list[Attempt]:
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         return list(session.scalars(select(Attempt).order_by(Attempt.id)))
 
 
 def signals(app: Flask) -> list[Signal]:
-    with session_factory(app)() as session:
+    with services(app).sessions() as session:
         return list(session.scalars(select(Signal).order_by(Signal.id)))
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import typing as t
 
-from plugin.platforms import NewPlatform
+from plugin.registrations.platforms import NewPlatform
 
 if t.TYPE_CHECKING:
-    from plugin.platforms import PlatformInfo
-    from plugin.platforms import PlatformService
+    from plugin.registrations.platforms import PlatformInfo
+    from plugin.registrations.platforms import PlatformService
     from plugin.sandbox.lms.client import SandboxLms
 
 

@@ -14,15 +14,16 @@ from flask import Flask
 from lti.ags import AgsClients
 from lti.interfaces import PlatformRecord
 from lti.interfaces import SharedStore
-from plugin.platforms import NewPlatform
-from plugin.platforms import PlatformService
+from plugin.registrations.platforms import NewPlatform
+from plugin.registrations.platforms import PlatformService
+from plugin.registrations.tool_keys import ToolKeyService
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 from plugin.sandbox.lms import SandboxLmsExtension
 from plugin.sandbox.lms import serve_lms
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
-from plugin.tool_keys import ToolKeyService
+from plugin.services import services
 
 
 @dataclasses.dataclass
@@ -47,18 +48,18 @@ class RunningTool:
 
     @property
     def platforms(self) -> PlatformService:
-        service: PlatformService = self.app.extensions["bridge.platforms"]
+        service: PlatformService = services(self.app).platforms
         return service
 
     @property
     def keys(self) -> ToolKeyService:
-        service: ToolKeyService = self.app.extensions["bridge.keys"]
+        service: ToolKeyService = services(self.app).keys
         return service
 
     @property
     def store(self) -> SharedStore:
         """The app's own ephemeral store: files, or Redis with ``BRIDGE_TEST_REDIS_URL``."""
-        store: SharedStore = self.app.extensions["bridge.lti"].ephemeral
+        store: SharedStore = services(self.app).shared_store
         return store
 
 

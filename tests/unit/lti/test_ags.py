@@ -11,7 +11,7 @@ from lti.ags import AgsClients
 from lti.ags import AgsError
 from lti.ags import LineItemSpec
 from lti.interfaces import PlatformRecord
-from plugin.ephemeral import MemoryStore
+from plugin.runtime.shared_store import MemoryStore
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lti.state import LaunchStateStore
-from plugin.ephemeral import FileStore
+from plugin.runtime.shared_store import FileStore
 
 
 def test_a_state_is_taken_once(tmp_path: Path) -> None:

@@ -19,9 +19,9 @@ from lti.service_token import request_access_token
 from lti.token_cache import SingleFlight
 from lti.token_cache import TokenCache
 from lti.token_cache import token_cache_key
-from plugin.ephemeral import FileStore
-from plugin.ephemeral import MemoryStore
-from plugin.ephemeral import RedisStore
+from plugin.runtime.shared_store import FileStore
+from plugin.runtime.shared_store import MemoryStore
+from plugin.runtime.shared_store import RedisStore
 
 if t.TYPE_CHECKING:
     from tests.unit.lti.conftest import RunningLms

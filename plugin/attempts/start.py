@@ -1,0 +1,202 @@
+"""Starting attempts: a learner's launch becomes an attempt and a trip to the vendor.
+
+A relaunch of the same learner, placement and assessment resumes the same
+attempt (same token, same vendor reference): vendors that enrol idempotently per
+token give the same link back, and a stored link is reused without a call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import secrets
+import typing as t
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from lti.interfaces import PlatformRecord
+from plugin.errors import AppError
+from plugin.registrations.launches import LaunchSummary
+from plugin.store.models import Assessment
+from plugin.store.models import Attempt
+from plugin.store.models import LtiContext
+from plugin.store.models import LtiUser
+from plugin.store.models import ResourceLink
+from plugin.store.models import utcnow
+from plugin.vendors.base import Learner
+from plugin.vendors.base import StartedAttempt
+from plugin.vendors.base import StartRequest
+from plugin.vendors.connections import VendorConnectionService
+from plugin.vendors.errors import VendorError
+
+log = logging.getLogger(__name__)
+
+
+class AttemptError(AppError):
+    """An attempt cannot be started; ``admin_hint`` says what to fix."""
+
+    def __init__(self, message: str, *, admin_hint: str = "", status: int = 400) -> None:
+        super().__init__(message)
+        self.admin_hint = admin_hint
+        self.status = status
+
+
+@dataclasses.dataclass(frozen=True)
+class AttemptDestination:
+    """Where the learner goes: a vendor URL, or our page embedding the vendor's player."""
+
+    token: str
+    redirect_url: str | None
+    embed: dict[str, t.Any] | None
+    proctoring_url: str | None = None
+
+
+class AttemptService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        connections: VendorConnectionService,
+        *,
+        base_url: str,
+    ) -> None:
+        self._sessions = sessions
+        self._connections = connections
+        self._base_url = base_url.rstrip("/")
+
+    def return_url(self, token: str) -> str:
+        return f"{self._base_url}/return/{token}"
+
+    def start(self, launch: LaunchSummary, assessment_id: int) -> AttemptDestination:
+        """Create or resume the learner's attempt and enrol them at the vendor.
+
+        :raises AttemptError: unknown assessment, or the vendor refused (with its reason).
+        """
+        platform = launch.platform
+        attempt_id, token, assessment = self._attempt_row(platform, launch, assessment_id)
+        with self._sessions() as session:
+            row = session.get(Attempt, attempt_id)
+            assert row is not None
+            if row.vendor_ref and (row.redirect_url or row.embed_json):
+                return _destination(row)
+        learner = Learner(
+            external_id=f"lti-{platform.id}-{launch.user_subject}",
+            email=launch.user_email,
+            given_name=launch.given_name,
+            family_name=launch.family_name,
+        )
+        started = self._start_at(assessment.connection_id, assessment.test_id, token, learner)
+        proctoring = None
+        if assessment.proctoring_connection_id and assessment.proctoring_exam_id:
+            proctoring = self._start_at(
+                assessment.proctoring_connection_id, assessment.proctoring_exam_id, token, learner
+            )
+        embed = dict(started.embed) if started.embed else None
+        if embed is not None:
+            # The player reports to our relay, never to the secret callback URL.
+            embed["event_url"] = self.return_url(token)
+        with self._sessions.begin() as session:
+            row = session.get(Attempt, attempt_id)
+            assert row is not None
+            row.vendor_ref = started.vendor_ref
+            row.redirect_url = started.redirect_url
+            row.embed_json = json.dumps(embed) if embed else None
+            row.proctoring_ref = proctoring.vendor_ref if proctoring else None
+            row.proctoring_url = proctoring.redirect_url if proctoring else None
+            row.status = "started"
+            row.updated_at = utcnow()
+            return _destination(row)
+
+    def _start_at(
+        self, connection_id: int, test_id: str, token: str, learner: Learner
+    ) -> StartedAttempt:
+        request = StartRequest(
+            attempt_token=token,
+            test_id=test_id,
+            learner=learner,
+            return_url=self.return_url(token),
+            callback_url=self._connections.callback_url_for(connection_id),
+        )
+        try:
+            return self._connections.adapter(connection_id).start_attempt(request)
+        except VendorError as exc:
+            log.warning(
+                "starting attempt %s at connection %s failed: %s", token[:6], connection_id, exc
+            )
+            raise AttemptError(
+                "The assessment could not be opened at the vendor right now.",
+                admin_hint=str(exc),
+                status=502,
+            ) from exc
+
+    def _attempt_row(
+        self, platform: PlatformRecord, launch: LaunchSummary, assessment_id: int
+    ) -> tuple[int, str, Assessment]:
+        with self._sessions.begin() as session:
+            assessment = session.get(Assessment, assessment_id)
+            if assessment is None:
+                raise AttemptError(
+                    f"This activity points at assessment {assessment_id}, which does not exist.",
+                    admin_hint=(
+                        "Check the activity's custom parameter assessment=<id>"
+                        " (`assessment-bridge assessment list`)."
+                    ),
+                    status=404,
+                )
+            user_id, link_id = _placement(session, platform, launch)
+            row = session.scalar(
+                select(Attempt).where(
+                    Attempt.assessment_id == assessment_id,
+                    Attempt.lti_user_id == user_id,
+                    Attempt.resource_link_id == link_id,
+                )
+            )
+            if row is None:
+                row = Attempt(
+                    token=secrets.token_urlsafe(24),
+                    assessment_id=assessment_id,
+                    lti_user_id=user_id,
+                    resource_link_id=link_id,
+                )
+                session.add(row)
+            row.return_url = launch.return_url
+            session.flush()
+            session.expunge(assessment)
+            return row.id, row.token, assessment
+
+
+def _placement(
+    session: Session, platform: PlatformRecord, launch: LaunchSummary
+) -> tuple[int, int]:
+    user_id = session.scalar(
+        select(LtiUser.id).where(
+            LtiUser.platform_id == platform.id, LtiUser.subject == launch.user_subject
+        )
+    )
+    link_id = session.scalar(
+        select(ResourceLink.id)
+        .join(LtiContext, ResourceLink.context_id == LtiContext.id)
+        .where(
+            LtiContext.platform_id == platform.id,
+            LtiContext.context_id == launch.context_id,
+            ResourceLink.resource_link_id == launch.resource_link_id,
+        )
+    )
+    if user_id is None or link_id is None:
+        raise AttemptError(
+            "The launch carries no user, course or resource link to attach an attempt to.",
+            admin_hint="Launch the activity from a course placement.",
+        )
+    return user_id, link_id
+
+
+def _destination(row: Attempt) -> AttemptDestination:
+    embed = json.loads(row.embed_json) if row.embed_json else None
+    return AttemptDestination(
+        token=row.token,
+        redirect_url=row.redirect_url,
+        embed=embed,
+        proctoring_url=row.proctoring_url,
+    )

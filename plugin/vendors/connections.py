@@ -1,0 +1,189 @@
+"""Vendor connections: stored encrypted, turned into adapters on demand.
+
+An adapter (with its pooled HTTP session) is built once per connection and
+process and reused; changing or removing a connection drops it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import secrets
+import threading
+import typing as t
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from plugin.errors import AppError
+from plugin.runtime.crypto import SecretBox
+from plugin.store.models import Assessment
+from plugin.store.models import VendorConnection
+from plugin.vendors.base import VendorAdapter
+from plugin.vendors.http import make_session
+from plugin.vendors.registry import VendorKind
+from plugin.vendors.registry import kind_named
+
+MASK = "********"
+
+
+class VendorConnectionError(AppError):
+    """A connection operation cannot be done; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class VendorConnectionInfo:
+    """A connection as admins see it: secrets masked, plus the URLs to give the vendor."""
+
+    id: int
+    name: str
+    kind: str
+    settings: dict[str, t.Any]
+    callback_url: str
+    created_at: dt.datetime
+
+
+class VendorConnectionService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        secrets_box: SecretBox,
+        *,
+        base_url: str,
+        timeouts: tuple[float, float] = (5.0, 20.0),
+    ) -> None:
+        """:param timeouts: connect and read timeouts of every vendor request, in seconds."""
+        self._sessions = sessions
+        self._secrets = secrets_box
+        self._base_url = base_url.rstrip("/")
+        self._timeouts = timeouts
+        self._adapters: dict[int, tuple[bytes, VendorAdapter]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, kind_name: str, name: str, values: t.Mapping[str, t.Any]) -> VendorConnectionInfo:
+        """Validate and store a connection.
+
+        :raises VendorConnectionError: unknown kind, bad setting, or name taken.
+        """
+        try:
+            kind = kind_named(kind_name)
+            config = kind.parse_config(values)
+        except ValueError as exc:
+            raise VendorConnectionError(str(exc)) from exc
+        if not name.strip():
+            raise VendorConnectionError("a connection needs a name")
+        row = VendorConnection(
+            name=name,
+            kind=kind.name,
+            config_encrypted=self._secrets.encrypt(json.dumps(dataclasses.asdict(config)).encode()),
+            callback_token=secrets.token_urlsafe(32),
+        )
+        try:
+            with self._sessions.begin() as session:
+                session.add(row)
+        except IntegrityError as exc:
+            raise VendorConnectionError(f"a connection named {name!r} exists already") from exc
+        return self.get(name)
+
+    def list(self) -> list[VendorConnectionInfo]:
+        with self._sessions() as session:
+            rows = list(session.scalars(select(VendorConnection).order_by(VendorConnection.id)))
+        return [self._info(row) for row in rows]
+
+    def get(self, name: str) -> VendorConnectionInfo:
+        return self._info(self._row(name))
+
+    def remove(self, name: str) -> VendorConnectionInfo:
+        """:raises VendorConnectionError: unknown, or still used by assessments."""
+        with self._sessions.begin() as session:
+            row = session.scalar(select(VendorConnection).where(VendorConnection.name == name))
+            if row is None:
+                raise VendorConnectionError(f"no vendor connection named {name!r}")
+            used = session.scalar(
+                select(Assessment.id).where(
+                    (Assessment.connection_id == row.id)
+                    | (Assessment.proctoring_connection_id == row.id)
+                )
+            )
+            if used is not None:
+                raise VendorConnectionError(
+                    f"connection {name!r} is used by assessment {used}; remove it first"
+                )
+            info = self._info(row)
+            session.delete(row)
+        with self._lock:
+            self._adapters.pop(info.id, None)
+        return info
+
+    def adapter(self, connection_id: int) -> VendorAdapter:
+        """The adapter of a connection (built once per process)."""
+        with self._sessions() as session:
+            row = session.get(VendorConnection, connection_id)
+            if row is None:
+                raise VendorConnectionError(f"no vendor connection with id {connection_id}")
+            return self._adapter_of(row)
+
+    def callback_adapter(self, connection_id: int, kind: str, token: str) -> VendorAdapter | None:
+        """The adapter of connection ``connection_id`` when ``token`` is its callback secret
+        and ``kind`` its vendor; ``None`` otherwise (one read on the callback path)."""
+        with self._sessions() as session:
+            row = session.get(VendorConnection, connection_id)
+            if (
+                row is None
+                or row.kind != kind
+                or not secrets.compare_digest(row.callback_token, token)
+            ):
+                return None
+            return self._adapter_of(row)
+
+    def _adapter_of(self, row: VendorConnection) -> VendorAdapter:
+        connection_id, encrypted, kind = row.id, row.config_encrypted, row.kind
+        with self._lock:
+            cached = self._adapters.get(connection_id)
+            if cached is not None and cached[0] == encrypted:
+                return cached[1]
+        vendor = kind_named(kind)
+        http = make_session(
+            connect_timeout=self._timeouts[0],
+            read_timeout=self._timeouts[1],
+            resend_reads=vendor.resend_reads,
+        )
+        adapter = vendor.adapter(self._config(vendor, encrypted), session=http)
+        with self._lock:
+            self._adapters[connection_id] = (encrypted, adapter)
+        return adapter
+
+    def adapter_by_name(self, name: str) -> VendorAdapter:
+        return self.adapter(self._row(name).id)
+
+    def callback_url(self, row: VendorConnection) -> str:
+        return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={row.callback_token}"
+
+    def callback_url_for(self, connection_id: int) -> str:
+        with self._sessions() as session:
+            row = session.get(VendorConnection, connection_id)
+            if row is None:
+                raise VendorConnectionError(f"no vendor connection with id {connection_id}")
+            return self.callback_url(row)
+
+    def _row(self, name: str) -> VendorConnection:
+        with self._sessions() as session:
+            row = session.scalar(select(VendorConnection).where(VendorConnection.name == name))
+        if row is None:
+            raise VendorConnectionError(f"no vendor connection named {name!r}")
+        return row
+
+    def _config(self, kind: VendorKind, encrypted: bytes) -> t.Any:
+        return kind.config(**json.loads(self._secrets.decrypt(encrypted)))
+
+    def _info(self, row: VendorConnection) -> VendorConnectionInfo:
+        kind = kind_named(row.kind)
+        settings = dataclasses.asdict(self._config(kind, row.config_encrypted))
+        for field in kind.secret_fields:
+            settings[field] = MASK
+        return VendorConnectionInfo(
+            row.id, row.name, row.kind, settings, self.callback_url(row), row.created_at
+        )

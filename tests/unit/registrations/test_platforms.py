@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from lti.interfaces import DeploymentStatus
+from plugin.registrations.platforms import NewPlatform
+from plugin.registrations.platforms import PlatformError
+from plugin.registrations.platforms import PlatformService
+from plugin.services import services
+
+ISSUER = "https://lms.example.edu"
+
+
+def service(app: Flask) -> PlatformService:
+    platforms: PlatformService = services(app).platforms
+    return platforms
+
+
+def new(client_id: str = "client-1", *deployments: str, **changes: str) -> NewPlatform:
+    fields = {
+        "issuer": ISSUER,
+        "client_id": client_id,
+        "auth_login_url": f"{ISSUER}/auth",
+        "auth_token_url": f"{ISSUER}/token",
+        "key_set_url": f"{ISSUER}/jwks",
+        **changes,
+    }
+    return NewPlatform(deployment_ids=deployments or ("dep-1",), **fields)  # type: ignore[arg-type]
+
+
+def test_many_client_ids_per_issuer_and_many_deployments(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(new("client-1", "a", "b"))
+    platforms.add(new("client-2", "c"))
+    found = platforms.find_platforms(ISSUER)
+    assert [p.client_id for p in found] == ["client-1", "client-2"]
+    assert platforms.deployment_status(found[0], "b") is DeploymentStatus.ACTIVE
+    assert platforms.deployment_status(found[1], "b") is DeploymentStatus.UNKNOWN
+
+
+def test_duplicate_manual_registration_is_refused_and_keeps_the_first(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(new("client-1"))
+    with pytest.raises(PlatformError, match="already registered"):
+        platforms.add(new("client-1", auth_login_url="https://elsewhere.example/auth"))
+    assert platforms.get(ISSUER).record.auth_login_url == f"{ISSUER}/auth"
+
+
+@pytest.mark.parametrize("field", ["issuer", "auth_login_url", "auth_token_url", "key_set_url"])
+def test_urls_must_be_absolute(app: Flask, field: str) -> None:
+    with pytest.raises(PlatformError, match="absolute http"):
+        service(app).add(new(**{field: "lms.example.edu/x"}))
+    assert service(app).list() == []
+
+
+def test_refused_deployment_is_recorded_inactive_and_can_be_activated(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(new("client-1"))
+    record = platforms.find_platforms(ISSUER)[0]
+    platforms.record_refused_deployment(record, "new-dep")
+    assert platforms.deployment_status(record, "new-dep") is DeploymentStatus.INACTIVE
+    refused = next(d for d in platforms.get(ISSUER).deployments if d.deployment_id == "new-dep")
+    assert refused.last_refused_at is not None and not refused.active
+    platforms.add_deployment(ISSUER, None, "new-dep")
+    assert platforms.deployment_status(record, "new-dep") is DeploymentStatus.ACTIVE
+
+
+def test_remove_deployment_and_platform(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(new("client-1", "a", "b"))
+    platforms.remove_deployment(ISSUER, "client-1", "a")
+    assert [d.deployment_id for d in platforms.get(ISSUER).deployments] == ["b"]
+    with pytest.raises(PlatformError, match="not recorded"):
+        platforms.remove_deployment(ISSUER, "client-1", "a")
+    platforms.remove(ISSUER)
+    assert platforms.find_platforms(ISSUER) == []
+
+
+def test_ambiguous_issuer_needs_a_client_id(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(new("client-1"))
+    platforms.add(new("client-2"))
+    with pytest.raises(PlatformError, match="--client-id"):
+        platforms.get(ISSUER)
+    assert platforms.get(ISSUER, "client-2").record.client_id == "client-2"
