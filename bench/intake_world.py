@@ -26,7 +26,7 @@ from bench.sync_world import record_placements
 from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import utcnow
-from plugin.vendors.mettl.refs import CandidateRef
+from plugin.vendors.mettl.refs import ScheduleCandidate
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms import SandboxLms
@@ -107,7 +107,7 @@ def build(
                     "assessment_id": assessment.id,
                     "lti_user_id": user_id,
                     "resource_link_id": link_id,
-                    "vendor_ref": str(CandidateRef.of(ACCESS_KEY, email)),
+                    "vendor_ref": str(ScheduleCandidate.of(ACCESS_KEY, email)),
                     "status": "started",
                     "created_at": utcnow(),
                     "updated_at": utcnow(),
@@ -121,7 +121,8 @@ def build(
 
 
 def notification(email: str, *, instance: int) -> dict[str, t.Any]:
-    """Mettl's ``finishTest`` notification for a candidate (``vendors.md`` section 3.4)."""
+    """Mettl's ``finishTest`` notification for a candidate
+    (``docs/vendors/mettl.md#completion-signals``)."""
     return {
         "EVENT_TYPE": "finishTest",
         "invitation_key": ACCESS_KEY,

@@ -47,7 +47,7 @@ def setup_tool(lms: SandboxLms, workdir: Path) -> tuple[dict[str, str], str]:
     }
     from plugin import create_app
     from plugin.runtime.bootstrap import bootstrap
-    from plugin.sandbox.lms.manual_registration import register_by_hand
+    from tests.support.registration import register_by_hand
 
     app = create_app(env)
     bootstrap(app)

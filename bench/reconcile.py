@@ -70,11 +70,11 @@ def prepare(
     time, and the tool's web app serving its JWKS (the LMS checks token requests with it)."""
     from plugin import create_app
     from plugin.runtime.bootstrap import bootstrap
-    from plugin.sandbox.lms.manual_registration import register_by_hand
     from plugin.store.models import Attempt
     from plugin.store.models import LtiContext
     from plugin.store.models import LtiUser
     from plugin.store.models import ResourceLink
+    from tests.support.registration import register_by_hand
 
     started = time.perf_counter()
     port = free_port()

@@ -28,7 +28,6 @@ from lti.ags.media import DEFAULT_SCOPES
 from mappings.registry import load_result
 from mappings.result import AssessmentResult
 from plugin.outbox.deliveries import Outbox
-from plugin.sandbox.lms.manual_registration import register_by_hand
 from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import Deployment
@@ -37,6 +36,7 @@ from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from plugin.store.models import utcnow
 from plugin.sync.targets import TargetPlanner
+from tests.support.registration import register_by_hand
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms import SandboxLms

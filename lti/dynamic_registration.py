@@ -17,9 +17,9 @@ import requests
 from lti import claims
 from lti.errors import RegistrationError
 from lti.http import error_description
-from lti.tool_configuration import TOOL_CONFIGURATION
-from lti.tool_configuration import ToolUrls
-from lti.tool_configuration import registration_request
+from lti.tool_description import TOOL_CONFIGURATION
+from lti.tool_description import ToolUrls
+from lti.tool_description import registration_request
 
 log = logging.getLogger(__name__)
 

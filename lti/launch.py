@@ -42,7 +42,7 @@ if t.TYPE_CHECKING:
     from lti.jwks import PlatformKeySets
     from lti.state import LaunchStateStore
     from lti.state import LoginState
-    from lti.tool_conf import StoreToolConf
+    from lti.store_tool_conf import StoreToolConf
 
 ALLOWED_ALGORITHMS = ("RS256",)
 REQUIRED_REGISTERED_CLAIMS = ("iss", "aud", "exp", "iat", "nonce")

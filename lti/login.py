@@ -13,7 +13,7 @@ from lti.errors import LtiLaunchError
 
 if t.TYPE_CHECKING:
     from lti.state import LaunchStateStore
-    from lti.tool_conf import StoreToolConf
+    from lti.store_tool_conf import StoreToolConf
 
 # Login parameters kept with the state so a blocked-cookie launch can restart the
 # login in a new window.  Canvas sends ``deployment_id`` instead of the spec's

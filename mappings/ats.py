@@ -1,7 +1,7 @@
 """Canonical result + planned field map -> typed ATS field writes.
 
 Maps are planned (validated) by :func:`plan_field_writes`; see :mod:`mappings.ats_map`
-for the map format. Coercion rules (``ats.md`` 6.3):
+for the map format. Coercion rules (``docs/ats/README.md#type-coercion``):
 
 - numbers are JSON numbers, never numeric strings; non-finite numbers are rejected;
 - text: Workable ``short_text`` holds at most 128 characters: longer text is cut

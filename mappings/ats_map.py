@@ -11,7 +11,8 @@ A field map is JSON (the ``--ats-map`` file of ``assessment-bridge mapping previ
 
 Logical fields (:data:`LOGICAL_FIELDS`): ``score_percent``, ``score``, ``max_score``,
 ``passed``, ``level``, ``status``, ``report_url``, ``completed_at``, ``summary``,
-``proctoring_flag``. Types per target (:data:`TARGET_TYPES`, from ``ats.md`` 6.3):
+``proctoring_flag``. Types per target (:data:`TARGET_TYPES`, from
+``docs/ats/README.md#field-maps``):
 
 - ``greenhouse`` (Harvest custom fields): ``short_text``, ``long_text``, ``number``,
   ``yes_no``, ``single_select``, ``date``, ``url``. ``key`` is the immutable

@@ -1,10 +1,10 @@
 """ExamSpark (Campfire Learning) exam session -> :class:`AssessmentResult`.
 
 Source: https://docs.campfirelearning.com/developers/api-legacy/assessment/exam-sessions
-(seed 001). Accepted shapes: ``GET /api/exam-session/:id`` and one ``items[]`` entry
-of ``POST /api/exam-sessions`` (``{"examSession": {..., "results": ...},
-"examConfig": ...}``), and ``GET /api/exam-session/:id/results``, where ``results``
-sits beside ``examSession`` instead of inside it.
+(``docs/vendors/examspark.md#results``). Accepted shapes: ``GET /api/exam-session/:id``
+and one ``items[]`` entry of ``POST /api/exam-sessions`` (``{"examSession": {...,
+"results": ...}, "examConfig": ...}``), and ``GET /api/exam-session/:id/results``, where
+``results`` sits beside ``examSession`` instead of inside it.
 
 Readings chosen where the documentation is silent:
 

@@ -1,7 +1,8 @@
 """iMocha candidate test report and callback -> :class:`AssessmentResult`.
 
-Sources: seed 003 ("Retrieve candidate test report", ``GET /v3/reports/{id}``) and
-https://developer.imocha.io/api/callback-notification (``vendors.md`` section 4.4).
+Sources: "Retrieve candidate test report" (``GET /v3/reports/{id}``,
+``docs/vendors/imocha.md#results``) and https://developer.imocha.io/api/callback-notification
+(``docs/vendors/imocha.md#completion-signals``).
 
 - Report types: 1 = sections, 2 = skills, 3 = sections each with their ``Skills``.
   Type 2 is documented only by its skill fields (which name their section); its

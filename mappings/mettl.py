@@ -1,9 +1,9 @@
 """Mettl candidate results and notifications -> :class:`AssessmentResult`.
 
-Sources: seed 002 (KB "16. Get Results of All Candidates in Schedule": the four
-candidate states, ``ir`` and ``qr`` extras, completion modes, overall/detailed
-statuses) and the finish/graded notification payloads described in ``vendors.md``
-section 3.4.
+Sources: ``docs/vendors/mettl.md#results`` (KB "16. Get Results of All Candidates in
+Schedule": the four candidate states, ``ir`` and ``qr`` extras, completion modes,
+overall/detailed statuses) and the finish/graded notification payloads described in
+``docs/vendors/mettl.md#notification-fields``.
 
 Accepted shapes (:func:`load_result`): a candidate object; ``{"candidate": ...}``
 (single candidate); ``{"candidates": [one]}`` (a page with one candidate); a

@@ -1,7 +1,8 @@
 """Mettl ``testStatus.result``: marks by section, skill and difficulty, essay responses.
 
-Source: seed 002 (KB "16. Get Results of All Candidates in Schedule"), responses 4.1
-(marks), 4.2 (``ir``: recommendation) and 4.3 (``qr``: essay responses).
+Source: ``docs/vendors/mettl.md#results`` (KB "16. Get Results of All Candidates in
+Schedule"), responses 4.1 (marks), 4.2 (``ir``: recommendation) and 4.3 (``qr``: essay
+responses).
 
 Questions appear both under ``skillMarks[].questions`` and under
 ``skillMarks[].difficultyMarks[].questions``; only the former are read, so each

@@ -1,7 +1,8 @@
 """Mettl notification payloads (``testFinishNotificationUrl``, ``testGradedNotificationUrl``).
 
-Source: ``vendors.md`` section 3.4 (field names from a third-party fixture; Mettl does
-not sign these calls, so they are triggers: the bridge re-fetches the result).
+Source: ``docs/vendors/mettl.md#notification-fields`` (field names from a third-party
+fixture; Mettl does not sign these calls, so they are triggers: the bridge re-fetches
+the result).
 
 - ``finishTest``: the learner finished; grading may still run -> ``submitted``.
 - ``gradedAssessment``: carries a full ``testStatus``; when it does not, the flat

@@ -1,9 +1,9 @@
 """ProctorExam student session -> :class:`AssessmentResult` carrying a proctoring outcome.
 
-Source: https://docs.proctorexam.com/v3/apidoc (seed 004, ``GET
-/exams/:exam_id/student_sessions``) and the statuses page. ProctorExam grades
-nothing: its result exists to be merged into the assessment vendor's result with
-:func:`merge_proctoring`.
+Source: https://docs.proctorexam.com/v3/apidoc (``GET
+/exams/:exam_id/student_sessions``; ``docs/vendors/proctorexam.md#results``) and the
+statuses page. ProctorExam grades nothing: its result exists to be merged into the
+assessment vendor's result with :func:`merge_proctoring`.
 
 Accepted shapes (:func:`load_result`): a student session, ``{"student": ...}``
 (``show_lti_student``) and ``{"students": [one]}``; :func:`load_sessions` maps a page.

@@ -1,6 +1,7 @@
 """StartExam "Get Session Report V2" -> :class:`AssessmentResult`.
 
-Source: https://api.startexam.com/Methods/GetSessionReportV2 (seed 000). An
+Source: https://api.startexam.com/Methods/GetSessionReportV2
+(``docs/vendors/startexam.md#results``). An
 unfinished session leaves ``elapsedTime``, ``score``, ``maxScore``, ``percent``,
 ``scaleLevel`` and ``outcomes`` absent or null.
 

@@ -22,7 +22,7 @@ if t.TYPE_CHECKING:
     from sqlalchemy.orm import sessionmaker
 
     from config import Settings
-    from lti.ags.clients import AgsClients
+    from lti.ags.factory import AgsClientFactory
     from plugin.ats.connections import AtsConnectionService
     from plugin.attempts.assessments import AssessmentService
     from plugin.attempts.completions import CompletionIntake
@@ -74,7 +74,7 @@ class Services:
     completions: CompletionIntake = dataclasses.field(init=False, repr=False)
 
     # plugin.outbox
-    ags: AgsClients = dataclasses.field(init=False, repr=False)
+    ags: AgsClientFactory = dataclasses.field(init=False, repr=False)
     outbox: Outbox = dataclasses.field(init=False, repr=False)
     delivery_report: DeliveryReport = dataclasses.field(init=False, repr=False)
     delivery_worker: DeliveryWorker = dataclasses.field(init=False, repr=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import typing as t
 from pathlib import Path
 
@@ -44,10 +45,48 @@ def postgres_database() -> t.Iterator[str | None]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def secret_keys() -> str:
+    """One Fernet key for the whole run, so a prepared database opens in every test."""
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture(scope="session")
+def prepared_sqlite(tmp_path_factory: pytest.TempPathFactory, secret_keys: str) -> Path:
+    """A SQLite database at the newest schema with the tool's first key, made once per
+    test process: each test starts from a copy instead of migrating and generating an RSA
+    key again."""
+    folder = tmp_path_factory.mktemp("prepared")
+    path = folder / "bridge.sqlite3"
+    app = create_app(
+        {
+            "BRIDGE_DATA_DIR": str(folder / "data"),
+            "BRIDGE_DATABASE_URL": f"sqlite:///{path}",
+            "BRIDGE_CACHE_URL": f"filesystem://{folder / 'cache'}",
+            "BRIDGE_QUEUE_URL": "memory://",
+            "BRIDGE_SECRET_KEYS": secret_keys,
+        }
+    )
+    bootstrap(app)
+    engine = services(app).engine
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, postgres_database: str | None) -> t.Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None
+) -> t.Iterator[str]:
+    """The test's database: a copy of :func:`prepared_sqlite`, or the run's PostgreSQL
+    database (emptied after the test); ``@pytest.mark.empty_database`` gives SQLite tests
+    a file with no schema instead."""
     if postgres_database is None:
-        yield f"sqlite:///{tmp_path / 'bridge.sqlite3'}"
+        path = tmp_path / "bridge.sqlite3"
+        if request.node.get_closest_marker("empty_database") is None:
+            shutil.copyfile(request.getfixturevalue("prepared_sqlite"), path)
+        yield f"sqlite:///{path}"
         return
     yield postgres_database
     engine = create_engine(postgres_database)
@@ -61,13 +100,13 @@ def database_url(tmp_path: Path, postgres_database: str | None) -> t.Iterator[st
 
 
 @pytest.fixture
-def base_settings(tmp_path: Path, database_url: str) -> dict[str, str]:
+def base_settings(tmp_path: Path, database_url: str, secret_keys: str) -> dict[str, str]:
     return {
         "BRIDGE_DATA_DIR": str(tmp_path / "data"),
         "BRIDGE_DATABASE_URL": database_url,
         "BRIDGE_CACHE_URL": REDIS_URL or f"filesystem://{tmp_path / 'cache'}",
         "BRIDGE_QUEUE_URL": "memory://",
-        "BRIDGE_SECRET_KEYS": Fernet.generate_key().decode(),
+        "BRIDGE_SECRET_KEYS": secret_keys,
         "BRIDGE_BASE_URL": "http://127.0.0.1:8000",
     }
 

@@ -1,6 +1,6 @@
 """LTI Advantage Assignment and Grade Services: line items and scores with shared tokens.
 
-:class:`AgsClients` is built once per process from the tool's keys and a shared store;
+:class:`AgsClientFactory` is built once per process from the tool's keys and a shared store;
 ``for_platform`` gives the :class:`AgsClient` a delivery uses.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from lti.ags.client import AgsClient
 from lti.ags.client import ScoreReceipt
-from lti.ags.clients import AgsClients
 from lti.ags.errors import AgsError
+from lti.ags.factory import AgsClientFactory
 from lti.ags.line_items import LineItem
 from lti.ags.line_items import LineItemSpec
 from lti.ags.media import DEFAULT_SCOPES
@@ -25,7 +25,7 @@ __all__ = [
     "MEDIA_LINEITEM_CONTAINER",
     "MEDIA_SCORE",
     "AgsClient",
-    "AgsClients",
+    "AgsClientFactory",
     "AgsError",
     "LineItem",
     "LineItemSpec",

@@ -21,11 +21,11 @@ from plugin.ats.base import AtsSink
 from plugin.ats.registry import AtsKind
 from plugin.ats.registry import kind_named
 from plugin.errors import AppError
+from plugin.http.sessions import make_session
 from plugin.runtime.crypto import SecretBox
 from plugin.store.models import Assessment
 from plugin.store.models import AssessmentAts
 from plugin.store.models import AtsConnection
-from plugin.vendors.http import make_session
 
 MASK = "********"
 

@@ -24,7 +24,7 @@ from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import VendorAdapter
 from plugin.vendors.connections import VendorConnectionService
-from plugin.vendors.errors import SignalRejected
+from plugin.vendors.errors import SignalRejectedError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 class SignalResponder(t.Protocol):
     """An adapter whose vendor expects a particular answer to its signal (ExamSpark's POX)."""
 
-    def signal_answer(self, request: IncomingRequest, rejected: SignalRejected | None) -> t.Any: ...
+    def signal_answer(
+        self, request: IncomingRequest, rejected: SignalRejectedError | None
+    ) -> t.Any: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,24 +63,24 @@ class CompletionIntake:
     ) -> RecordedSignal:
         """A vendor's callback or webhook on ``/callbacks/<kind>/<connection id>?token=``.
 
-        :raises SignalRejected: wrong secret (404, so the URL space reveals nothing) or a
+        :raises SignalRejectedError: wrong secret (404, so the URL space reveals nothing) or a
             payload the vendor's adapter refuses.
         """
         adapter = self._connections.callback_adapter(connection_id, kind, token)
         if adapter is None:
-            raise SignalRejected("unknown callback URL", status=404)
+            raise SignalRejectedError("unknown callback URL", status=404)
         signal = adapter.parse_signal(request)
         return self._record(connection_id, adapter, signal)
 
     def from_attempt(self, token: str, request: IncomingRequest) -> RecordedSignal:
         """The learner's browser on ``/return/<attempt token>``, or the player relaying its event.
 
-        :raises SignalRejected: unknown attempt token (404) or an unusable player event.
+        :raises SignalRejectedError: unknown attempt token (404) or an unusable player event.
         """
         with self._sessions() as session:
             row = session.scalar(select(Attempt).where(Attempt.token == token))
             if row is None:
-                raise SignalRejected("unknown attempt", status=404)
+                raise SignalRejectedError("unknown attempt", status=404)
             assessment = session.get(Assessment, row.assessment_id)
             assert assessment is not None
             connection_id, vendor_ref = assessment.connection_id, row.vendor_ref
@@ -89,7 +91,7 @@ class CompletionIntake:
                 None,
                 vendor_ref,
             ):
-                raise SignalRejected("the event names another attempt", status=400)
+                raise SignalRejectedError("the event names another attempt", status=400)
         else:
             signal = CompletionSignal(
                 SignalKind.BROWSER_RETURN, vendor_ref=vendor_ref, attempt_token=token

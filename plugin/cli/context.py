@@ -35,4 +35,6 @@ def reported(*errors: type[Exception]) -> t.Iterator[None]:
     try:
         yield
     except errors as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from exc
+        # str() of a KeyError is the repr of its message; show the message itself.
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        raise click.ClickException(str(message)) from exc

@@ -77,7 +77,11 @@ def rotate(overlap: int, keep_old: int | None, as_json: bool) -> None:
         click.echo(f"new key {key.kid} published; it signs from {signs_from}")
 
 
-@keys_group.command("retire")
+# A kid is a base64url thumbprint and may start with "-": take it as the argument, never as
+# options (so no short option either, not even -h).
+@keys_group.command(
+    "retire", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]}
+)
 @click.argument("kid")
 def retire(kid: str) -> None:
     """Withdraw KID from the JWKS now (it must not be the only key able to sign)."""

@@ -13,7 +13,7 @@ AGS_POOL_SIZE = 32
 
 
 def init_app(app: Flask) -> None:
-    from lti.ags.clients import AgsClients
+    from lti.ags.factory import AgsClientFactory
     from lti.ags.sessions import PlatformSessions
     from lti.http import TimeoutSession
     from plugin.outbox.deliveries import Outbox
@@ -41,7 +41,9 @@ def init_app(app: Flask) -> None:
         # One session per platform is shared by every consumer thread.
         pool_size=AGS_POOL_SIZE,
     )
-    registry.ags = AgsClients(registry.keys, registry.shared_store, sessions=PlatformSessions(http))
+    registry.ags = AgsClientFactory(
+        registry.keys, registry.shared_store, sessions=PlatformSessions(http)
+    )
     registry.delivery_report = DeliveryReport(registry.sessions)
     registry.delivery_worker = DeliveryWorker(
         registry.outbox,

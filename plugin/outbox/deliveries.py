@@ -45,7 +45,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm import sessionmaker
 
 from plugin.store.models import Delivery
-from plugin.store.models import DeliveryAttempt
+from plugin.store.models import DeliveryTry
 from plugin.store.models import UtcDateTime
 from plugin.store.models import utcnow
 
@@ -94,7 +94,7 @@ def _claim_statement() -> Update:
             status=DeliveryStatus.SENDING,
             claim=bindparam("claim_token"),
             lease_until=bindparam("lease_end", type_=UtcDateTime()),
-            attempts=table.c.attempts + 1,
+            tries=table.c.tries + 1,
             updated_at=now,
         )
         .returning(
@@ -103,7 +103,7 @@ def _claim_statement() -> Update:
             table.c.ats_connection_id,
             table.c.version,
             table.c.payload_json,
-            table.c.attempts,
+            table.c.tries,
         )
     )
 
@@ -303,7 +303,7 @@ class Outbox:
             ats_connection_id=row.ats_connection_id,
             version=row.version,
             payload=json.loads(row.payload_json),
-            tries=row.attempts,
+            tries=row.tries,
             token=token,
             started_at=now,
         )
@@ -410,7 +410,7 @@ class Outbox:
                 )
                 return
             session.execute(
-                insert(DeliveryAttempt),
+                insert(DeliveryTry),
                 {
                     "delivery_id": claim.delivery_id,
                     "number": claim.tries,
@@ -460,7 +460,7 @@ class Outbox:
                         newer.version > Delivery.version,
                     ),
                 )
-                .values(status=DeliveryStatus.PENDING, attempts=0, next_try_at=now, updated_at=now)
+                .values(status=DeliveryStatus.PENDING, tries=0, next_try_at=now, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
             count: int = result.rowcount  # type: ignore[attr-defined]

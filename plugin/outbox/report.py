@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from plugin.store.models import Attempt
 from plugin.store.models import Delivery
-from plugin.store.models import DeliveryAttempt
+from plugin.store.models import DeliveryTry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,9 +71,9 @@ class DeliveryReport:
             if row is None:
                 return None
             tries = session.scalars(
-                select(DeliveryAttempt)
-                .where(DeliveryAttempt.delivery_id == delivery_id)
-                .order_by(DeliveryAttempt.number, DeliveryAttempt.id)
+                select(DeliveryTry)
+                .where(DeliveryTry.delivery_id == delivery_id)
+                .order_by(DeliveryTry.number, DeliveryTry.id)
             )
             return _row(row), [
                 TryRow(x.number, x.outcome, x.status_code, x.message, x.started_at, x.finished_at)
@@ -88,7 +88,7 @@ def _row(row: Delivery) -> DeliveryRow:
         target=row.target,
         version=row.version,
         status=row.status,
-        tries=row.attempts,
+        tries=row.tries,
         next_try_at=row.next_try_at if row.status == "failed" else None,
         last_error=row.last_error,
         receipt=row.receipt,

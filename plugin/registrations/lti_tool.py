@@ -22,8 +22,8 @@ from lti.launch_data import EphemeralLaunchDataStorage
 from lti.login import LoginRedirect
 from lti.login import begin_login
 from lti.state import LaunchStateStore
-from lti.tool_conf import StoreToolConf
-from lti.tool_configuration import ToolUrls
+from lti.store_tool_conf import StoreToolConf
+from lti.tool_description import ToolUrls
 from plugin.registrations.launches import LaunchRecorder
 from plugin.registrations.launches import LaunchSummary
 from plugin.registrations.platforms import NewPlatform

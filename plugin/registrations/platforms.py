@@ -19,12 +19,13 @@ from sqlalchemy.orm import sessionmaker
 
 from lti.interfaces import DeploymentStatus
 from lti.interfaces import PlatformRecord
+from plugin.errors import AppError
 from plugin.store.models import Deployment
 from plugin.store.models import Platform
 from plugin.store.models import utcnow
 
 
-class PlatformError(ValueError):
+class PlatformError(AppError):
     """An admin operation on platforms cannot be done; the message says why."""
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from lti import keys as rsa_keys
 from lti.interfaces import SigningKey
+from plugin.errors import AppError
 from plugin.runtime.crypto import SecretBox
 from plugin.store.models import ToolKey
 from plugin.store.models import utcnow
@@ -41,7 +42,7 @@ class KeyInfo:
     retires_at: dt.datetime | None
 
 
-class NoSigningKeyError(RuntimeError):
+class NoSigningKeyError(AppError):
     """No key may sign yet (only possible if every key was retired by hand)."""
 
 

@@ -18,6 +18,7 @@ from cryptography.fernet import MultiFernet
 
 from config import Settings
 from config import SettingsError
+from plugin.errors import AppError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class SecretBox:
             ) from None
 
 
-class SecretError(RuntimeError):
+class SecretError(AppError):
     """A stored secret could not be decrypted."""
 
 

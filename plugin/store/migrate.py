@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op when it is there already."""
+    """Bring the schema to ``revision``; a no-op when it is there already (checked with one
+    query, since every command and process start calls this)."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -31,6 +35,7 @@ def current_revision(engine: Engine) -> str | None:
         return revision
 
 
+@functools.cache
 def head_revision() -> str:
     """The newest revision the code knows."""
     from alembic.script import ScriptDirectory

@@ -357,7 +357,7 @@ class Delivery(Base):
     payload_json: Mapped[str] = mapped_column(Text)
     payload_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     claim: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -368,10 +368,10 @@ class Delivery(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class DeliveryAttempt(Base):
+class DeliveryTry(Base):
     """One try of a delivery, kept for people to read (``sync show``)."""
 
-    __tablename__ = "delivery_attempts"
+    __tablename__ = "delivery_tries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(

@@ -72,3 +72,22 @@ def insert_if_absent(session: Session, model: type[Base], values: t.Mapping[str,
     """Insert one row unless a row with the same primary or unique key exists."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(model.__table__).on_conflict_do_nothing(), dict(values))
+
+
+def put(
+    session: Session,
+    model: type[Base],
+    *,
+    keys: t.Mapping[str, t.Any],
+    values: t.Mapping[str, t.Any],
+) -> None:
+    """Insert one row identified by ``keys`` (its primary or unique key), or overwrite the
+    ``values`` of the row that exists."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model.__table__)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(keys), set_={name: statement.excluded[name] for name in values}
+        ),
+        {**keys, **values},
+    )

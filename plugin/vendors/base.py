@@ -164,7 +164,7 @@ class VendorAdapter(t.Protocol):
     def parse_signal(self, request: IncomingRequest) -> CompletionSignal:
         """Authenticate what can be authenticated and extract the trigger.
 
-        :raises plugin.vendors.errors.SignalRejected: bad signature or unusable payload.
+        :raises plugin.vendors.errors.SignalRejectedError: bad signature or unusable payload.
         """
 
     def fetch_result(self, vendor_ref: str, *, test_id: str) -> RawResult:
@@ -179,7 +179,7 @@ class VendorAdapter(t.Protocol):
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
         """Run an admin action from :attr:`supported_actions`.
 
-        :raises plugin.vendors.errors.VendorRefused: action unsupported or refused.
+        :raises plugin.vendors.errors.VendorRefusedError: action unsupported or refused.
         """
 
     def check_connection(self) -> str:

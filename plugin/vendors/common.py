@@ -1,12 +1,12 @@
-"""Small pieces several vendor connectors share: the stand-in learner address,
-validation of typed-in settings and the reading of versioned JSON cursors.
+"""Small pieces several vendor connectors share: the stand-in learner address and
+the validation of typed-in settings (URLs: :mod:`plugin.http.urls`; cursors:
+:mod:`plugin.vendors.cursor`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import string
 import typing as t
 
@@ -65,14 +65,3 @@ def template_names(template: str, *, setting: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
         raise ValueError(f"{setting} is malformed: {exc}") from exc
-
-
-def load_cursor(text: str, version: int) -> dict[str, t.Any] | None:
-    """The JSON object of a cursor written as ``{"v": version, ...}``; None otherwise."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("v") != version:
-        return None
-    return data

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from plugin.errors import AppError
+from plugin.http.sessions import make_session
 from plugin.runtime.crypto import SecretBox
 from plugin.store.models import Assessment
 from plugin.store.models import VendorConnection
 from plugin.vendors.base import VendorAdapter
-from plugin.vendors.http import make_session
 from plugin.vendors.registry import VendorKind
 from plugin.vendors.registry import kind_named
 

@@ -24,10 +24,10 @@ from plugin.attempts.outcome import attempt_outcome
 from plugin.services import services
 from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import SignalKind
-from plugin.vendors.errors import SignalRejected
+from plugin.vendors.errors import SignalRejectedError
 from plugin.web.errors import refusal
 
-bp = Blueprint("signals", __name__)
+bp = Blueprint("callbacks", __name__)
 
 RESULT_REFRESH_SECONDS = 3
 
@@ -58,7 +58,7 @@ def callback(kind: str, connection_id: int) -> t.Any:
         recorded = _intake().from_callback(
             kind, connection_id, request.args.get("token", ""), incoming
         )
-    except SignalRejected as exc:
+    except SignalRejectedError as exc:
         return _rejected(exc)
     return _answer(recorded, incoming)
 
@@ -68,7 +68,7 @@ def attempt_return(token: str) -> t.Any:
     incoming = _incoming()
     try:
         recorded = _intake().from_attempt(token, incoming)
-    except SignalRejected as exc:
+    except SignalRejectedError as exc:
         return _rejected(exc)
     return _answer(recorded, incoming)
 
@@ -77,7 +77,7 @@ def _answer(recorded: RecordedSignal, incoming: IncomingRequest) -> t.Any:
     if recorded.attempt_id is not None:
         services().queue.sync(recorded.attempt_id)
     if recorded.kind is SignalKind.BROWSER_RETURN and recorded.attempt_token:
-        return redirect(url_for("signals.attempt_result", token=recorded.attempt_token), 303)
+        return redirect(url_for("callbacks.attempt_result", token=recorded.attempt_token), 303)
     if isinstance(recorded.adapter, SignalResponder):
         answer = recorded.adapter.signal_answer(incoming, None)
         return Response(answer.body, status=answer.status, content_type=answer.content_type)
@@ -95,7 +95,7 @@ def attempt_result(token: str) -> t.Any:
     )
 
 
-def _rejected(exc: SignalRejected) -> t.Any:
+def _rejected(exc: SignalRejectedError) -> t.Any:
     return refusal(
         status=exc.status,
         code="signal_rejected",

@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti.roles import LaunchRole
-from lti.tool_configuration import static_configuration
+from lti.tool_description import static_configuration
 from plugin.attempts.start import AttemptService
 from plugin.registrations.launches import LaunchSummary
 from plugin.services import services

@@ -15,10 +15,10 @@ from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 from plugin.sandbox.lms import serve_lms
-from plugin.sandbox.lms.manual_registration import register_by_hand
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
 from plugin.services import services
+from tests.support.registration import register_by_hand
 
 
 def free_port() -> int:

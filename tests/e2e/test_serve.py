@@ -39,6 +39,7 @@ def wait_for(
 
 
 @pytest.mark.e2e
+@pytest.mark.empty_database
 def test_serve_runs_web_and_consumer(tmp_path: Path, database_url: str) -> None:
     port = free_port()
     env = {

@@ -18,14 +18,23 @@ from plugin.store.models import VendorConnection
 
 if t.TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import sessionmaker
 
 _numbers = itertools.count(1)
 
 
 def make_attempt(app: Flask, *, email: str = "ada@example.edu", lineitems: bool = True) -> int:
     """A learner's attempt on a fresh platform, course and placement; returns its id."""
+    return make_attempt_with(services(app).sessions, email=email, lineitems=lineitems)
+
+
+def make_attempt_with(
+    sessions: sessionmaker[Session], *, email: str = "ada@example.edu", lineitems: bool = True
+) -> int:
+    """:func:`make_attempt` through any session factory (e.g. on a schema mid-migration)."""
     n = next(_numbers)
-    with services(app).sessions.begin() as session:
+    with sessions.begin() as session:
         platform = Platform(
             issuer=f"https://lms{n}.example",
             client_id="client",

@@ -1,6 +1,6 @@
 """Greenhouse Harvest v3 sink: candidate custom fields, with a note as fallback.
 
-ATS facts: ``ats.md`` section 1 (Harvest v3 client credentials, custom field writes,
+ATS facts: ``docs/ats/greenhouse.md`` (Harvest v3 client credentials, custom field writes,
 notes, rate limits).
 """
 

@@ -1,17 +1,19 @@
 """HTTP client for the Greenhouse Harvest v3 calls the sink makes.
 
-Routes (``ats.md`` section 1; v1/v2 retire around 31 August 2026, so only v3 is used):
+Routes (``docs/ats/greenhouse.md#documentation``; v1/v2 retire around 31 August 2026, so
+only v3 is used); where v3 is not published in full, the reading we chose is documented
+under ``docs/ats/greenhouse.md#open-questions-and-the-readings-we-chose``:
 
-- ``GET /v3/candidates?email=<e>[&job_id=<id>]``: the lookup [D for v1; the same
-  parameters are assumed in v3, I].
+- ``GET /v3/candidates?email=<e>[&job_id=<id>]``: the lookup (documented for v1; the
+  same parameters are assumed in v3, ``#lookup-parameters``).
 - ``GET /v3/custom_fields?field_type=candidate&include_inactive=true``: field
-  definitions, soft-deleted ones included (v1 parameter names, assumed in v3 [I]).
+  definitions, soft-deleted ones included (v1 parameter names, ``#custom-field-listing``).
 - ``PATCH /v3/candidates/{id}`` with ``{"custom_fields": [...]}`` and no other key
-  (list fields such as ``email_addresses`` are replaced wholesale, ``ats.md`` 1.3).
-  ``ats.md`` marks the v3 candidate-edit route [GAP]: this is its likely reading [I].
+  (list fields such as ``email_addresses`` are replaced wholesale); the route itself is a
+  reading (``#candidate-edit-route``).
 - ``POST /v3/notes`` with ``{candidate_id, user_id, body, visibility}``: the v1 route
-  ``/v1/candidates/{id}/activity_feed/notes`` became ``/v3/notes`` [D for reading];
-  the create body is the likely reading [I].
+  ``/v1/candidates/{id}/activity_feed/notes`` became ``/v3/notes``; the create body is a
+  reading (``#notes-body``).
 
 Lists use cursor paging: only the ``Link`` header's ``rel="next"`` URL is followed, as
 given (v3 wants the cursor as its only parameter), and only on the API's own origin so

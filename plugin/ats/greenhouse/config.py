@@ -6,8 +6,8 @@ import dataclasses
 import math
 import typing as t
 
+from plugin.http.urls import checked_base_url
 from plugin.vendors.common import setting_values
-from plugin.vendors.mettl.config import checked_base_url
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping

@@ -13,7 +13,7 @@ import typing as t
 import requests
 
 from plugin.ats.base import AtsError
-from plugin.vendors.http import retry_after_seconds
+from plugin.http.sessions import retry_after_seconds
 
 MAX_REASON = 300
 

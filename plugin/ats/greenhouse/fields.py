@@ -1,9 +1,9 @@
 """Candidate custom field definitions as Greenhouse lists them, and a short-lived cache.
 
-An element of ``GET /v3/custom_fields?field_type=candidate`` (``ats.md`` 1.4) has
-``id``, ``name``, ``name_key`` (the immutable key maps use), ``value_type``, ``active``
-(``false`` once soft-deleted) and, for select types, ``custom_field_options``
-(``{id, name}``).
+An element of ``GET /v3/custom_fields?field_type=candidate``
+(``docs/ats/greenhouse.md#field-definitions``) has ``id``, ``name``, ``name_key`` (the
+immutable key maps use), ``value_type``, ``active`` (``false`` once soft-deleted) and, for
+select types, ``custom_field_options`` (``{id, name}``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Greenhouse's rate-limit window as the response headers describe it (``ats.md`` 1.6).
+"""Greenhouse's rate-limit window as the response headers describe it
+(``docs/ats/greenhouse.md#rate-limits``).
 
 Every answer carries ``X-RateLimit-Limit`` (requests per window) and
 ``X-RateLimit-Remaining``; a 429 adds ``Retry-After`` (seconds) and
@@ -13,7 +14,7 @@ import time
 import typing as t
 
 from plugin.ats.base import AtsError
-from plugin.vendors.http import retry_after_seconds
+from plugin.http.sessions import retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

@@ -22,7 +22,7 @@ from plugin.ats.greenhouse.fallback import plan_writes
 from plugin.ats.greenhouse.fields import FieldCache
 from plugin.ats.greenhouse.ratelimit import RateLimitWindow
 from plugin.ats.greenhouse.token import TokenSource
-from plugin.vendors.http import make_session
+from plugin.http.sessions import make_session
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

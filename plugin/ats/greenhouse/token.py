@@ -1,9 +1,10 @@
 """Harvest v3 access tokens by the OAuth2 client-credentials grant.
 
 ``POST token_url`` with HTTP Basic ``client_id:client_secret`` and the form
-``grant_type=client_credentials&sub=<user id>`` (harvestdocs.greenhouse.io/docs/authentication,
-``ats.md`` 1.1). A token is kept until shortly before ``expires_in`` runs out; one
-refresh runs at a time, the other callers wait for its token.
+``grant_type=client_credentials&sub=<user id>``
+(harvestdocs.greenhouse.io/docs/authentication, ``docs/ats/greenhouse.md#authentication``).
+A token is kept until shortly before ``expires_in`` runs out; one refresh runs at a time,
+the other callers wait for its token.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import requests
 from lti.http import error_description
 from plugin.ats.base import AtsError
 from plugin.ats.greenhouse.errors import transport_error
-from plugin.vendors.http import retry_after_seconds
+from plugin.http.sessions import retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

@@ -22,8 +22,8 @@ from plugin.ats.base import AtsError
 from plugin.ats.base import AtsReceipt
 from plugin.ats.webhook.signature import SIGNATURE_HEADER
 from plugin.ats.webhook.signature import sign
-from plugin.vendors.http import make_session
-from plugin.vendors.http import retry_after_seconds
+from plugin.http.sessions import make_session
+from plugin.http.sessions import retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

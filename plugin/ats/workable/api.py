@@ -11,7 +11,7 @@ from plugin.ats.workable.errors import api_error
 from plugin.ats.workable.errors import invalid_body
 from plugin.ats.workable.errors import retry_after_header
 from plugin.ats.workable.errors import transport_error
-from plugin.ats.workable.pacing import TooLongToWait
+from plugin.ats.workable.pacing import WaitTooLongError
 from plugin.ats.workable.pacing import pacer_for
 
 if t.TYPE_CHECKING:
@@ -64,7 +64,7 @@ class WorkableApi:
     def _send(self, method: str, url: str, action: str, **kwargs: t.Any) -> requests.Response:
         try:
             self._pacer.acquire(self._max_wait)
-        except TooLongToWait as exc:
+        except WaitTooLongError as exc:
             raise AtsError(
                 f"Workable rate limit reached before trying to {action}; "
                 f"the interval resets in {exc.wait:.1f} s",

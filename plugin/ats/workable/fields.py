@@ -1,10 +1,10 @@
 """Custom attribute definitions (``GET /spi/v3/custom_attributes``).
 
 Answer read as ``{"custom_attributes": [{"id", "label", "type", "enabled", "hint",
-"choices": [{"id", "body"}]}]}`` (``ats.md`` 3.2). The definition's ``id`` is taken as
-the ``custom_attribute_key`` of a write; a ``key`` member, when present, wins.
-``enabled`` (default true) becomes ``active``; dropdown ``choices`` become the options
-(choice id, label).
+"choices": [{"id", "body"}]}]}`` (``docs/ats/workable.md#attribute-definitions``). The
+definition's ``id`` is taken as the ``custom_attribute_key`` of a write; a ``key`` member,
+when present, wins. ``enabled`` (default true) becomes ``active``; dropdown ``choices``
+become the options (choice id, label).
 """
 
 from __future__ import annotations

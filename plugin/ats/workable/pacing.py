@@ -1,11 +1,11 @@
 """Workable's rate limit as its answers describe it, shared per account token.
 
-Workable limits each token (account tokens: 10 requests per 10 s) and says where an
-interval stands on every answer: ``X-Rate-Limit-Limit``, ``X-Rate-Limit-Remaining``
-and ``X-Rate-Limit-Reset`` (Unix time of the next interval), ``ats.md`` 3.2. Nothing
-here assumes a window length: a request waits only for a reset time Workable gave.
-Every sink of one token shares one :class:`TokenPacer`, so concurrent deliveries of
-one account draw from one budget.
+Workable limits each token (account tokens: 10 requests per 10 s) and says where an interval
+stands on every answer: ``X-Rate-Limit-Limit``, ``X-Rate-Limit-Remaining`` and
+``X-Rate-Limit-Reset`` (Unix time of the next interval),
+``docs/ats/workable.md#rate-limits``. Nothing here assumes a window length: a request waits
+only for a reset time Workable gave. Every sink of one token shares one :class:`TokenPacer`,
+so concurrent deliveries of one account draw from one budget.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import threading
 import time
 import typing as t
 
+from plugin.errors import AppError
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable
     from collections.abc import Mapping
@@ -24,7 +26,7 @@ if t.TYPE_CHECKING:
 _SAME_INTERVAL_S = 0.001
 
 
-class TooLongToWait(Exception):
+class WaitTooLongError(AppError):
     """The interval resets further away than the caller may wait."""
 
     def __init__(self, wait: float) -> None:
@@ -55,7 +57,7 @@ class TokenPacer:
     def acquire(self, max_wait: float) -> None:
         """Take one request from the interval, first waiting for its reset if it is spent.
 
-        :raises TooLongToWait: when the reset is more than ``max_wait`` seconds away.
+        :raises WaitTooLongError: when the reset is more than ``max_wait`` seconds away.
         """
         while True:
             with self._lock:
@@ -70,7 +72,7 @@ class TokenPacer:
                         self._remaining -= 1
                     return
             if wait > max_wait:
-                raise TooLongToWait(wait)
+                raise WaitTooLongError(wait)
             self._sleep(wait)
 
     def observe(self, headers: Mapping[str, str]) -> None:

@@ -1,8 +1,8 @@
 """Write results to Workable candidates as custom attribute values (SPI v3).
 
 One ``PATCH /spi/v3/candidates/{id}/update_custom_attribute_value`` per field write
-(``ats.md`` 3.2): each sets a value, so a delivery that failed part way is safe to
-repeat whole.
+(``docs/ats/workable.md#attribute-update``): each sets a value, so a delivery that failed
+part way is safe to repeat whole.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from plugin.ats.base import AtsReceipt
 from plugin.ats.workable.api import WorkableApi
 from plugin.ats.workable.candidates import find_candidate_id
 from plugin.ats.workable.fields import custom_attributes
-from plugin.vendors.http import make_session
+from plugin.http.sessions import make_session
 
 if t.TYPE_CHECKING:
     import requests

@@ -19,7 +19,7 @@ from plugin.ats.connections import AtsConnectionError
 from plugin.outbox.deliveries import Claim
 from plugin.store.models import AtsCandidate
 from plugin.store.models import LtiUser
-from plugin.store.upsert import insert_if_absent
+from plugin.store.upsert import put
 from plugin.sync.targets import field_write_from_json
 
 if t.TYPE_CHECKING:
@@ -56,14 +56,11 @@ class AtsSender:
         )
         if receipt.candidate_id and receipt.candidate_id != candidate.candidate_id:
             with self._sessions.begin() as session:
-                insert_if_absent(
+                put(
                     session,
                     AtsCandidate,
-                    {
-                        "ats_connection_id": connection_id,
-                        "lti_user_id": user_id,
-                        "candidate_id": receipt.candidate_id,
-                    },
+                    keys={"ats_connection_id": connection_id, "lti_user_id": user_id},
+                    values={"candidate_id": receipt.candidate_id},
                 )
         return receipt.detail
 

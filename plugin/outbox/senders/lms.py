@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from lti.ags.client import AgsClient
-from lti.ags.clients import AgsClients
 from lti.ags.errors import AgsError
+from lti.ags.factory import AgsClientFactory
 from lti.ags.line_items import LineItemSpec
 from plugin.outbox.deliveries import Claim
 from plugin.store.models import LineItemLink
@@ -26,7 +26,7 @@ if t.TYPE_CHECKING:
 
 class LmsSender:
     def __init__(
-        self, sessions: sessionmaker[Session], platforms: PlatformService, clients: AgsClients
+        self, sessions: sessionmaker[Session], platforms: PlatformService, clients: AgsClientFactory
     ) -> None:
         self._sessions = sessions
         self._platforms = platforms

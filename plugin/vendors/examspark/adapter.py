@@ -26,13 +26,13 @@ from plugin.vendors.base import ChangesPage
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import CursorError
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark.client import ExamSparkClient
-from plugin.vendors.examspark.cursor import read_cursor
-from plugin.vendors.examspark.cursor import write_cursor
+from plugin.vendors.examspark.cursor import PageCursor
 from plugin.vendors.examspark.errors import VENDOR
-from plugin.vendors.examspark.errors import PageTokenRejected
+from plugin.vendors.examspark.errors import PageTokenRejectedError
 from plugin.vendors.examspark.models import SessionRequest
 from plugin.vendors.examspark.signals import SUBMITTED_EVENTS
 from plugin.vendors.examspark.signals import SignalReader
@@ -48,7 +48,7 @@ if t.TYPE_CHECKING:
     from plugin.vendors.base import IncomingRequest
     from plugin.vendors.base import Learner
     from plugin.vendors.base import StartRequest
-    from plugin.vendors.errors import SignalRejected
+    from plugin.vendors.errors import SignalRejectedError
     from plugin.vendors.examspark.config import ExamSparkConfig
     from plugin.vendors.examspark.models import SdkToken
     from plugin.vendors.examspark.signals import SignalAnswer
@@ -147,7 +147,7 @@ class ExamSparkAdapter:
         return self._signals.parse(request)
 
     def signal_answer(
-        self, request: IncomingRequest, rejected: SignalRejected | None
+        self, request: IncomingRequest, rejected: SignalRejectedError | None
     ) -> SignalAnswer:
         """The body to answer a signal with (POX for a POX passback, JSON otherwise)."""
         return self._signals.answer(request, rejected)
@@ -169,14 +169,18 @@ class ExamSparkAdapter:
         page token or an unreadable cursor restarts the pass from the first page, which is
         safe because listing only triggers re-fetches.
         """
-        token = read_cursor(cursor)
+        try:
+            token = PageCursor.decode(cursor).next_token
+        except CursorError:
+            logger.warning("examspark cursor unreadable; restarting the session listing")
+            token = None
         try:
             page = self.client.list_sessions(next_token=token, limit=self.config.page_size)
-        except PageTokenRejected:
+        except PageTokenRejectedError:
             logger.warning("examspark page token refused; restarting the session listing")
             page = self.client.list_sessions(limit=self.config.page_size)
         items = tuple(_changed(item) for item in page.items)
-        next_cursor = write_cursor(page.next_token) if page.next_token else None
+        next_cursor = PageCursor(page.next_token).encode() if page.next_token else None
         return ChangesPage(items=items, next_cursor=next_cursor, has_more=next_cursor is not None)
 
     def list_tests(self) -> list[VendorTest]:
@@ -184,7 +188,7 @@ class ExamSparkAdapter:
         tests: list[VendorTest] = []
         token: str | None = None
         for _ in range(_MAX_CATALOGUE_PAGES):
-            page = self.client.list_exams(next_token=token)
+            page = self.client.list_tests(next_token=token)
             for item in page.items:
                 tests.extend(_tests_of(item))
             token = page.next_token
@@ -201,7 +205,7 @@ class ExamSparkAdapter:
             AdminAction.REOPEN: self.client.reopen,
         }
         if action not in handlers:
-            raise VendorRefused(f"ExamSpark has no {action.value} action", vendor=VENDOR)
+            raise VendorRefusedError(f"ExamSpark has no {action.value} action", vendor=VENDOR)
         envelope = handlers[action](vendor_ref)
         maturity = envelope["examSession"].get("maturity", "unknown")
         return ActionOutcome(
@@ -219,7 +223,7 @@ class ExamSparkAdapter:
     def _user_id(self, learner: Learner) -> str:
         if self.config.user_id_source == "email":
             if not learner.email:
-                raise VendorRefused(
+                raise VendorRefusedError(
                     "the learner has no e-mail address (user_id_source=email)", vendor=VENDOR
                 )
             return learner.email
@@ -228,7 +232,7 @@ class ExamSparkAdapter:
     def _login_email(self, learner: Learner) -> str:
         email = self.config.sdk_login_email or learner.email
         if not email:
-            raise VendorRefused(
+            raise VendorRefusedError(
                 "the learner has no e-mail address for the SDK login; set sdk_login_email "
                 "on the connection or let the LMS share e-mail addresses",
                 vendor=VENDOR,
@@ -243,7 +247,9 @@ def _iso(moment: float) -> str:
 def _changed(item: dict[str, t.Any]) -> ChangedAttempt:
     session = item.get("examSession")
     if not isinstance(session, dict) or not isinstance(session.get("id"), str):
-        raise InvalidResponse("list exam sessions: an item has no examSession id", vendor=VENDOR)
+        raise InvalidResponseError(
+            "list exam sessions: an item has no examSession id", vendor=VENDOR
+        )
     maturity = session.get("maturity")
     return ChangedAttempt(
         vendor_ref=session["id"],
@@ -267,7 +273,7 @@ def _tests_of(item: dict[str, t.Any]) -> list[VendorTest]:
     exam = item.get("exam")
     configs = item.get("examConfigs")
     if not isinstance(exam, dict) or not isinstance(configs, list):
-        raise InvalidResponse("list exams: an item has no exam and examConfigs", vendor=VENDOR)
+        raise InvalidResponseError("list exams: an item has no exam and examConfigs", vendor=VENDOR)
     title = str(exam.get("name") or exam.get("id") or "Exam")
     description = str(exam.get("description") or "")
     tests = []

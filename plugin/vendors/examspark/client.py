@@ -3,7 +3,7 @@
 Authentication is HTTP Basic with the app key and secret on every call
 (https://docs.campfirelearning.com/developers/api-legacy/workspace).  Every
 answer is checked for the shape we rely on; anything else is an
-:class:`~plugin.vendors.errors.InvalidResponse`.
+:class:`~plugin.vendors.errors.InvalidResponseError`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import time
 import typing as t
 import urllib.parse
 
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import VendorRefused
+from plugin.http.sessions import make_session
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark.errors import VENDOR
-from plugin.vendors.examspark.errors import PageTokenRejected
+from plugin.vendors.examspark.errors import PageTokenRejectedError
 from plugin.vendors.examspark.errors import error_for
 from plugin.vendors.examspark.models import Json
 from plugin.vendors.examspark.models import Page
 from plugin.vendors.examspark.models import SdkToken
 from plugin.vendors.http import json_body
-from plugin.vendors.http import make_session
 from plugin.vendors.http import send
 
 if t.TYPE_CHECKING:
@@ -45,7 +45,7 @@ INCLUDE_ALL = ("results", "responses")
 class ExamSparkClient:
     """One workspace's REST API.
 
-    :param session: a pooled session; :func:`plugin.vendors.http.make_session` by default.
+    :param session: a pooled session; :func:`plugin.http.sessions.make_session` by default.
     :param clock: seconds since the epoch, for token expiry times.
     """
 
@@ -107,7 +107,8 @@ class ExamSparkClient:
         ("List Exam Sessions").  Where ``nextToken`` goes back is not shown; it is sent in
         the JSON body beside ``filter``.
 
-        :raises PageTokenRejected: the vendor refused ``next_token`` (400); restart without one.
+        :raises PageTokenRejectedError: the vendor refused ``next_token`` (400); restart
+            without one.
         """
         params: list[tuple[str, str]] = [("include[]", name) for name in include]
         if limit is not None:
@@ -121,9 +122,9 @@ class ExamSparkClient:
             answer = self._call(
                 "POST", "/api/exam-sessions", "list exam sessions", params=params, json=body
             )
-        except VendorRefused as exc:
+        except VendorRefusedError as exc:
             if next_token and exc.status == 400:
-                raise PageTokenRejected(
+                raise PageTokenRejectedError(
                     f"list exam sessions: the page token was refused: {exc.message}",
                     vendor=VENDOR,
                     status=400,
@@ -195,7 +196,7 @@ class ExamSparkClient:
             raise _invalid("get workspace", "has no workspace object")
         return workspace
 
-    def list_exams(self, *, next_token: str | None = None) -> Page:
+    def list_tests(self, *, next_token: str | None = None) -> Page:
         """``POST /api/exams`` (marked "under construction" by the vendor), one page.
 
         Doc: https://docs.campfirelearning.com/developers/api-legacy/assessment/exams.  The
@@ -232,7 +233,7 @@ class ExamSparkClient:
         )
         if not response.ok:
             logger.info("examspark %s answered %s", action, response.status_code)
-            raise error_for(response, action)
+            raise error_for(response, action=action)
         body = json_body(response, VENDOR)
         if not isinstance(body, dict):
             raise _invalid(action, "is not a JSON object", response.status_code)
@@ -255,8 +256,8 @@ def _session_path(session_id: str, action: str | None = None) -> str:
     return f"{path}/{action}" if action else path
 
 
-def _invalid(action: str, problem: str, status: int | None = None) -> InvalidResponse:
-    return InvalidResponse(f"{action}: the answer {problem}", vendor=VENDOR, status=status)
+def _invalid(action: str, problem: str, status: int | None = None) -> InvalidResponseError:
+    return InvalidResponseError(f"{action}: the answer {problem}", vendor=VENDOR, status=status)
 
 
 def _session_envelope(body: Json, action: str) -> Json:

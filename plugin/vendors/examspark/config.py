@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
-import urllib.parse
+
+from plugin.http.urls import is_http_url
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -107,8 +108,7 @@ def _check_choice(name: str, value: str, allowed: frozenset[str]) -> None:
 
 
 def _check_url(name: str, value: str) -> None:
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
+    if not is_http_url(value, allow_query=True, allow_fragment=True):
         raise ValueError(f"{name} must be an http(s) URL")
 
 

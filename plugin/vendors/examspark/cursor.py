@@ -1,37 +1,43 @@
 """The reconciliation cursor of ExamSpark: where a pass over the sessions list stands.
 
 Format: the JSON text ``{"v": 1, "nextToken": "<the vendor's nextToken>"}``.  No cursor
-(None) means "from the first page".  An unreadable cursor, or one of another version,
-also means "from the first page": listing only triggers re-fetches, so starting over
-is always safe.
+(None, or empty text) means "from the first page".  The adapter reads an unreadable
+cursor, or one of another version, as "from the first page" too: listing only
+triggers re-fetches, so starting over is always safe
+(``docs/vendors/examspark.md#reconciliation``).
 """
 
 from __future__ import annotations
 
-import json
-import logging
+import dataclasses
+import typing as t
 
-logger = logging.getLogger(__name__)
+from plugin.vendors.cursor import VendorCursor
+from plugin.vendors.cursor import json_object
+from plugin.vendors.cursor import json_text
+from plugin.vendors.errors import CursorError
+
+if t.TYPE_CHECKING:
+    from typing import Self
 
 VERSION = 1
 
 
-def read_cursor(cursor: str | None) -> str | None:
-    """The vendor page token to continue from, or None to start a new pass."""
-    if not cursor:
-        return None
-    try:
-        data = json.loads(cursor)
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and data.get("v") == VERSION:
-        token = data.get("nextToken")
-        if isinstance(token, str) and token:
-            return token
-    logger.warning("examspark cursor unreadable; restarting the session listing")
-    return None
+@dataclasses.dataclass(frozen=True)
+class PageCursor(VendorCursor):
+    """The vendor page token to continue from; None starts a new pass."""
 
+    next_token: str | None = None
 
-def write_cursor(token: str) -> str:
-    """The cursor continuing at the vendor page token ``token``."""
-    return json.dumps({"v": VERSION, "nextToken": token}, separators=(",", ":"))
+    @classmethod
+    def decode(cls, text: str | None) -> Self:
+        """:raises CursorError: not an ExamSpark cursor of this version, or no token."""
+        if not text:
+            return cls()
+        token = json_object(text, vendor="ExamSpark", version=VERSION).get("nextToken")
+        if not isinstance(token, str) or not token:
+            raise CursorError("not an ExamSpark reconciliation cursor")
+        return cls(token)
+
+    def encode(self) -> str:
+        return json_text({"v": VERSION, "nextToken": self.next_token})

@@ -24,12 +24,14 @@ import typing as t
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
+from plugin.errors import AppError
+
 NAMESPACE = "http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0"
 REPLACE_RESULT = "replaceResult"
 _ONE = decimal.Decimal(1)
 
 
-class OutcomeError(Exception):
+class OutcomeError(AppError):
     """A passback body that cannot be used; the message says why."""
 
 

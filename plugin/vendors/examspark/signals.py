@@ -34,7 +34,7 @@ import urllib.parse
 from plugin.vendors.base import CompletionSignal
 from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import SignalKind
-from plugin.vendors.errors import SignalRejected
+from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.examspark.outcomes import OutcomeError
 from plugin.vendors.examspark.outcomes import OutcomeMessage
 from plugin.vendors.examspark.outcomes import parse_json_outcome
@@ -70,11 +70,11 @@ class SignalReader:
         self._format = outcome_format
 
     def parse(self, request: IncomingRequest) -> CompletionSignal:
-        """:raises SignalRejected: with 405, 413, 415, 401 or 400 as the cause calls for."""
+        """:raises SignalRejectedError: with 405, 413, 415, 401 or 400 as the cause calls for."""
         if request.method.upper() != "POST":
-            raise SignalRejected("completion signals must be POSTed", status=405)
+            raise SignalRejectedError("completion signals must be POSTed", status=405)
         if len(request.body) > MAX_BODY_BYTES:
-            raise SignalRejected("the signal body is too large", status=413)
+            raise SignalRejectedError("the signal body is too large", status=413)
         kind = body_kind(request)
         if kind == "form":
             return _player_event(
@@ -91,7 +91,9 @@ class SignalReader:
             authenticated=True,
         )
 
-    def answer(self, request: IncomingRequest, rejected: SignalRejected | None) -> SignalAnswer:
+    def answer(
+        self, request: IncomingRequest, rejected: SignalRejectedError | None
+    ) -> SignalAnswer:
         """The answer the vendor expects: POX for POX, JSON otherwise.
 
         A refused passback is answered with the rejection's status and a ``failure``
@@ -112,12 +114,12 @@ class SignalReader:
 
     def _passback(self, request: IncomingRequest, kind: str) -> OutcomeMessage:
         if self._format not in {kind, "both"}:
-            raise SignalRejected(
+            raise SignalRejectedError(
                 f"{kind.upper()} grade passback is disabled (outcome_format={self._format})",
                 status=415,
             )
         if not request.url:
-            raise SignalRejected("cannot verify the passback: request URL unknown", status=401)
+            raise SignalRejectedError("cannot verify the passback: request URL unknown", status=401)
         query = query_pairs(request.url) if "?" in request.url else list(request.query.items())
         try:
             self._verifier.verify(
@@ -128,11 +130,11 @@ class SignalReader:
                 body=request.body,
             )
         except OAuthError as exc:
-            raise SignalRejected(f"grade passback refused: {exc}", status=401) from exc
+            raise SignalRejectedError(f"grade passback refused: {exc}", status=401) from exc
         try:
             return parse_pox(request.body) if kind == "pox" else parse_json_outcome(request.body)
         except OutcomeError as exc:
-            raise SignalRejected(f"grade passback unusable: {exc}", status=400) from exc
+            raise SignalRejectedError(f"grade passback unusable: {exc}", status=400) from exc
 
 
 def body_kind(request: IncomingRequest) -> str:
@@ -162,11 +164,11 @@ def _player_event(fields: dict[str, object]) -> CompletionSignal:
     event, session_id = fields.get("event"), fields.get("examSessionId")
     token = fields.get("attemptToken") or None
     if event not in SUBMITTED_EVENTS:
-        raise SignalRejected(f"player event must be one of {sorted(SUBMITTED_EVENTS)}")
+        raise SignalRejectedError(f"player event must be one of {sorted(SUBMITTED_EVENTS)}")
     if not isinstance(session_id, str) or not _ID.fullmatch(session_id):
-        raise SignalRejected("player event has no usable examSessionId")
+        raise SignalRejectedError("player event has no usable examSessionId")
     if token is not None and (not isinstance(token, str) or not _ID.fullmatch(token)):
-        raise SignalRejected("player event has an unusable attemptToken")
+        raise SignalRejectedError("player event has an unusable attemptToken")
     return CompletionSignal(
         kind=SignalKind.PLAYER_EVENT,
         vendor_ref=session_id,

@@ -19,6 +19,8 @@ import secrets
 import typing as t
 import urllib.parse
 
+from plugin.errors import AppError
+
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Sequence
@@ -28,7 +30,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HEADER_PARAM = re.compile(r'\s*([A-Za-z0-9_.~%-]+)\s*=\s*"([^"]*)"\s*(?:,|$)')
 
 
-class OAuthError(Exception):
+class OAuthError(AppError):
     """A signed request failed verification; the message says which check failed."""
 
 

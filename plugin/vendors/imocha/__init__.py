@@ -1,6 +1,6 @@
 """iMocha (InterviewMocha) connector: X-API-KEY REST client, adapter and settings.
 
-Vendor facts: ``vendors.md`` section 4 and seed 003 ("Retrieve candidate test report").
+Vendor facts: ``docs/vendors/imocha.md`` (the test report: ``docs/vendors/imocha.md#results``).
 """
 
 from __future__ import annotations

@@ -7,18 +7,12 @@
 - iMocha posts an unsigned callback when the test goes In Progress and when it ends
   (Complete, Terminated, Test Left): a trigger only, the report is re-fetched.
 - Reconciliation reads "Retrieve Invites" for the completed, cancelled and expired
-  states over a sliding window (cursor below).
-
-Cursor: JSON ``{"v": 1, "from": t0, "until": t1 | null, "state": i}`` (Unix seconds):
-the window being read and the index of the state read next. A sweep reads the three
-states of one window (three pages); the next sweep starts ``reconcile_window_hours``
-before the previous window's end and runs to now. An unreadable cursor restarts with
-the last ``reconcile_window_hours``.
+  states over a sliding window (:mod:`plugin.vendors.imocha.cursor`). An unreadable
+  cursor restarts with the last ``reconcile_window_hours``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -36,12 +30,13 @@ from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
 from plugin.vendors.common import candidate_email
-from plugin.vendors.common import load_cursor
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import CursorError
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.imocha.client import ATTEMPT_STATES
 from plugin.vendors.imocha.client import MAX_TESTS_PAGE
 from plugin.vendors.imocha.client import IMochaClient
+from plugin.vendors.imocha.cursor import WindowCursor
 from plugin.vendors.imocha.errors import VENDOR
 
 if t.TYPE_CHECKING:
@@ -55,34 +50,6 @@ if t.TYPE_CHECKING:
     from plugin.vendors.imocha.config import IMochaConfig
 
 logger = logging.getLogger(__name__)
-
-CURSOR_VERSION = 1
-#: Domain of the stand-in address of a learner whose LMS shares no e-mail (RFC 2606).
-
-
-@dataclasses.dataclass(frozen=True)
-class WindowCursor:
-    start: int
-    end: int | None = None
-    state: int = 0
-
-    def dump(self) -> str:
-        return json.dumps(
-            {"v": CURSOR_VERSION, "from": self.start, "until": self.end, "state": self.state},
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def load(cls, text: str) -> WindowCursor | None:
-        data = load_cursor(text, CURSOR_VERSION)
-        if data is None:
-            return None
-        start, end, state = data.get("from"), data.get("until"), data.get("state")
-        if not _whole(start) or not (end is None or _whole(end)):
-            return None
-        if not _whole(state) or not 0 <= state < len(ATTEMPT_STATES):
-            return None
-        return cls(start, end, state)
 
 
 class IMochaAdapter:
@@ -136,20 +103,20 @@ class IMochaAdapter:
         Keys are matched without surrounding spaces (the legacy payload has
         ``"TotalScore "``). The callback is unsigned: ``authenticated`` is False.
 
-        :raises SignalRejected: not a JSON object with a numeric ``TestInvitationId``.
+        :raises SignalRejectedError: not a JSON object with a numeric ``TestInvitationId``.
         """
         try:
             payload = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise SignalRejected("iMocha callback body is not JSON") from exc
+            raise SignalRejectedError("iMocha callback body is not JSON") from exc
         if not isinstance(payload, dict):
-            raise SignalRejected("iMocha callback body is not a JSON object")
+            raise SignalRejectedError("iMocha callback body is not a JSON object")
         fields = {str(key).strip(): value for key, value in payload.items()}
         invitation = fields.get("TestInvitationId")
         if isinstance(invitation, str) and invitation.strip().isdigit():
             invitation = int(invitation)
         if not _whole(invitation):
-            raise SignalRejected("iMocha callback has no numeric TestInvitationId")
+            raise SignalRejectedError("iMocha callback has no numeric TestInvitationId")
         status = fields.get("Status")
         return CompletionSignal(
             kind=SignalKind.CALLBACK,
@@ -166,31 +133,33 @@ class IMochaAdapter:
         return RawResult(vendor_ref=vendor_ref, payload=payload, fetched_at=self._now())
 
     def list_changes(self, cursor: str | None) -> ChangesPage:
-        """Invitations of one state in the current window (see the module docstring)."""
+        """Invitations of one state in the current window (see :mod:`.cursor`)."""
         window = self.config.reconcile_window_hours * 3600
         # Whole seconds rounded up: an invite finished earlier in this second is inside.
         now = math.ceil(self._clock())
-        position = WindowCursor.load(cursor) if cursor else None
-        if cursor and position is None:
+        try:
+            position = WindowCursor.decode(cursor)
+        except CursorError:
             logger.warning("imocha: unreadable reconciliation cursor, restarting the window")
-        position = position or WindowCursor(start=now - window)
+            position = WindowCursor()
+        start = position.start if position.start is not None else now - window
         end = position.end if position.end is not None else now
         attempts = self.client.test_attempts(
-            ATTEMPT_STATES[position.state], start=_moment(position.start), end=_moment(end)
+            ATTEMPT_STATES[position.state], start=_moment(start), end=_moment(end)
         )
         items = tuple(_changed(item) for item in attempts if _whole(item.get("testInvitationId")))
         if position.state + 1 < len(ATTEMPT_STATES):
-            following = WindowCursor(position.start, end, position.state + 1)
-            return ChangesPage(items=items, next_cursor=following.dump(), has_more=True)
+            following = WindowCursor(start, end, position.state + 1)
+            return ChangesPage(items=items, next_cursor=following.encode(), has_more=True)
         restart = WindowCursor(start=end - window)
-        return ChangesPage(items=items, next_cursor=restart.dump(), has_more=False)
+        return ChangesPage(items=items, next_cursor=restart.encode(), has_more=False)
 
     def list_tests(self) -> list[VendorTest]:
         """Every test of the account, page by page."""
         tests: list[VendorTest] = []
         page_no = 1
         while True:
-            result = self.client.tests(page_no=page_no).get("result")
+            result = self.client.list_tests(page_no=page_no).get("result")
             listed = result.get("tests") if isinstance(result, dict) else None
             listed = [item for item in listed or [] if isinstance(item, dict)]
             tests.extend(_vendor_test(item) for item in listed if _whole(item.get("testId")))
@@ -201,7 +170,7 @@ class IMochaAdapter:
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
         """Reattempt (a finished invitation gets a new id) or cancel (Pending only).
 
-        :raises VendorRefused: another action, or iMocha refused it.
+        :raises VendorRefusedError: another action, or iMocha refused it.
         """
         invitation = _invitation_id(vendor_ref)
         if action is AdminAction.REATTEMPT:
@@ -219,11 +188,13 @@ class IMochaAdapter:
                 vendor_ref=vendor_ref,
                 message=f"iMocha cancelled invitation {vendor_ref}",
             )
-        raise VendorRefused(f"iMocha does not support the {action.value} action", vendor=VENDOR)
+        raise VendorRefusedError(
+            f"iMocha does not support the {action.value} action", vendor=VENDOR
+        )
 
     def check_connection(self) -> str:
         """List one test with the configured key."""
-        result = self.client.tests(page_no=1, page_size=1).get("result")
+        result = self.client.list_tests(page_no=1, page_size=1).get("result")
         total = result.get("total") if isinstance(result, dict) else None
         count = f"{total} tests" if _whole(total) else "its tests"
         return f"iMocha accepted the API key and listed {count}"
@@ -238,7 +209,7 @@ def _whole(value: t.Any) -> t.TypeGuard[int]:
 
 def _invitation_id(vendor_ref: str) -> int:
     if not vendor_ref.strip().isdigit():
-        raise VendorRefused(f"not an iMocha test invitation id: {vendor_ref!r}", vendor=VENDOR)
+        raise VendorRefusedError(f"not an iMocha test invitation id: {vendor_ref!r}", vendor=VENDOR)
     return int(vendor_ref)
 
 

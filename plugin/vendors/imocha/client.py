@@ -1,7 +1,7 @@
 """HTTP client for the iMocha REST API v3 (static ``X-API-KEY``, JSON bodies).
 
-Endpoint facts: ``vendors.md`` section 4 and https://developer.imocha.io (each method
-names its page).
+Endpoint facts: ``docs/vendors/imocha.md#endpoints-we-call`` and
+https://developer.imocha.io (each method names its page).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import datetime as dt
 import logging
 import typing as t
 
-from plugin.vendors.errors import InvalidResponse
+from plugin.http.sessions import make_session
+from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.http import json_body
-from plugin.vendors.http import make_session
 from plugin.vendors.http import send
 from plugin.vendors.imocha.errors import VENDOR
 from plugin.vendors.imocha.errors import error_for
@@ -44,7 +44,7 @@ class IMochaClient:
         self._config = config
         self._session = session if session is not None else make_session()
 
-    def tests(self, *, page_no: int = 1, page_size: int = MAX_TESTS_PAGE) -> dict[str, t.Any]:
+    def list_tests(self, *, page_no: int = 1, page_size: int = MAX_TESTS_PAGE) -> dict[str, t.Any]:
         """One page of the account's tests (``{"result": {"tests": [...], "total": n}}``).
 
         Doc: developer.imocha.io "Get all tests"; its page was not retrieved, so the
@@ -85,8 +85,9 @@ class IMochaClient:
     def report(self, invitation_id: int, *, report_type: int = 1) -> dict[str, t.Any]:
         """The candidate's test report: 1 sections, 2 skills, 3 both.
 
-        Doc: developer.imocha.io "Retrieve candidate test report" (seed 003,
-        ``GET /v3/reports/{testInvitationId}?reportType=``).
+        Doc: developer.imocha.io "Retrieve candidate test report"
+        (``GET /v3/reports/{testInvitationId}?reportType=``;
+        ``docs/vendors/imocha.md#results``).
         """
         return self._call(
             "GET", f"/v3/reports/{int(invitation_id)}", params={"reportType": report_type}
@@ -120,7 +121,7 @@ class IMochaClient:
         result = answer.get("result")
         attempts = result.get("testAttempts") if isinstance(result, dict) else None
         if not isinstance(attempts, list):
-            raise InvalidResponse(
+            raise InvalidResponseError(
                 "answered Retrieve Invites without result.testAttempts", vendor=VENDOR
             )
         return [item for item in attempts if isinstance(item, dict)]
@@ -150,13 +151,13 @@ class IMochaClient:
             self._session, VENDOR, method, self._config.base_url + path, headers=headers, **kwargs
         )
         logger.debug("imocha %s %s -> %s", method, path, response.status_code)
-        error = error_for(response)
-        if error is not None:
+        if response.status_code >= 400:
+            error = error_for(response, action=f"{method} {path}")
             logger.info("imocha %s %s failed: %s", method, path, error)
             raise error
         body = json_body(response, VENDOR)
         if not isinstance(body, dict):
-            raise InvalidResponse(
+            raise InvalidResponseError(
                 f"answered {method} {path} with JSON that is not an object",
                 vendor=VENDOR,
                 status=response.status_code,
@@ -168,7 +169,7 @@ class IMochaClient:
 def _invitation(answer: dict[str, t.Any]) -> dict[str, t.Any]:
     invitation_id, url = answer.get("testInvitationId"), answer.get("testUrl")
     if not isinstance(invitation_id, int) or isinstance(invitation_id, bool) or not url:
-        raise InvalidResponse(
+        raise InvalidResponseError(
             "answered without testInvitationId and testUrl",
             vendor=VENDOR,
             body_excerpt=str(answer)[:200],

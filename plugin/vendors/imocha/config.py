@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
-import urllib.parse
+
+from plugin.http.urls import checked_base_url
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -56,7 +57,7 @@ class IMochaConfig:
             raise ValueError("reconcile_window_hours must be from 1 to 2160")
         return cls(
             api_key=api_key,
-            base_url=_base_url(data.get("base_url")),
+            base_url=checked_base_url(str(data.get("base_url") or "").strip() or DEFAULT_BASE_URL),
             report_type=report_type,
             reconcile_window_hours=window,
         )
@@ -69,11 +70,3 @@ def _integer(data: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ValueError(f"{name} must be a whole number, got {raw!r}")
     return int(raw)
-
-
-def _base_url(value: str | None) -> str:
-    text = str(value or "").strip() or DEFAULT_BASE_URL
-    parts = urllib.parse.urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"base_url must be an absolute http(s) URL, got {text!r}")
-    return text.rstrip("/")

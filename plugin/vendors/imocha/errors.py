@@ -1,6 +1,6 @@
 """iMocha answers -> typed exceptions, in one table.
 
-Status meanings: https://developer.imocha.io/api/errors (``vendors.md`` section 4.8).
+Status meanings: https://developer.imocha.io/api/errors (``docs/vendors/imocha.md#errors``).
 Bodies differ by endpoint: ``{"result": ..., "errors": [...]}`` (invites, callbacks),
 ``{"statusCode": 400, "message": ...}`` (cancel), ``{"errors": [...]}`` (reports) and
 the legacy ``{"statuscode": "403.4", "description": ...}``; the vendor's words are
@@ -13,40 +13,35 @@ from __future__ import annotations
 import typing as t
 from collections.abc import Mapping
 
-from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
-from plugin.vendors.errors import TransientError
-from plugin.vendors.errors import VendorError
-from plugin.vendors.errors import VendorRefused
-from plugin.vendors.http import error_details
-from plugin.vendors.http import retry_after_seconds
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import status_error_class
+from plugin.vendors.errors import vendor_error
 
 if t.TYPE_CHECKING:
     import requests
 
+    from plugin.vendors.errors import VendorError
+
 VENDOR = "imocha"
 
-#: HTTP status -> (exception class, what an admin should know or check).
-ERROR_STATUSES: Mapping[int, tuple[type[VendorError], str]] = {
-    400: (VendorRefused, "iMocha rejected the request's parameters"),
+#: HTTP status -> what an admin should know or check; the class comes from the status.
+HINTS: Mapping[int, str] = {
+    400: "iMocha rejected the request's parameters",
     401: (
-        AuthError,
         "iMocha refused the API key (invalid, subscription expired or not "
-        "found): check the api_key of this connection",
+        "found): check the api_key of this connection"
     ),
     403: (
-        AuthError,
         "iMocha says the API key may not do this or the operation is invalid "
-        "for the resource: check the key's permissions",
+        "for the resource: check the key's permissions"
     ),
-    404: (NotFound, "iMocha has no such test or invitation: check the test id"),
-    409: (TransientError, "iMocha reported a conflict; try again"),
-    429: (RateLimited, "iMocha's rate limit or quota was exhausted"),
+    404: "iMocha has no such test or invitation: check the test id",
+    409: "iMocha reported a conflict; try again",
+    429: "iMocha's rate limit or quota was exhausted",
 }
-_SERVER = (TransientError, "iMocha failed to handle the request")
-_OTHER = (VendorRefused, "iMocha refused the request")
-_NOT_FOUND_HINT = (NotFound, "iMocha does not know these invitation ids in this account")
+_SERVER = "iMocha failed to handle the request"
+_OTHER = "iMocha refused the request"
+_NOT_FOUND_HINT = "iMocha does not know these invitation ids in this account"
 
 
 def vendor_words(body: t.Any) -> str:
@@ -62,21 +57,17 @@ def vendor_words(body: t.Any) -> str:
     return ""
 
 
-def error_for(response: requests.Response) -> VendorError | None:
-    """The typed exception for a failed iMocha answer, or None below HTTP 400."""
+def error_for(response: requests.Response, *, action: str) -> VendorError:
+    """The typed error for a failed answer (HTTP 400 or above) to ``action``
+    (e.g. ``GET /v3/tests``)."""
     status = response.status_code
-    if status < 400:
-        return None
     try:
         words = vendor_words(response.json())
     except ValueError:
         words = ""
-    cls, hint = ERROR_STATUSES.get(status, _SERVER if status >= 500 else _OTHER)
+    error_class = status_error_class(status)
+    hint = HINTS.get(status, _SERVER if status >= 500 else _OTHER)
     if status == 401 and "does not belong" in words.lower():
-        cls, hint = _NOT_FOUND_HINT
-    message = f"{hint} ({words})" if words else hint
-    details = error_details(response, VENDOR)
-    if cls is RateLimited:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return RateLimited(message, retry_after=retry_after, **details)
-    return cls(message, **details)
+        error_class, hint = NotFoundError, _NOT_FOUND_HINT
+    message = f"{action}: {hint} ({words})" if words else f"{action}: {hint}"
+    return vendor_error(error_class, message, response, vendor=VENDOR)

@@ -1,7 +1,6 @@
 """Mercer | Mettl connector: ak/ts/asgn signed REST client, adapter and settings.
 
-Vendor facts: ``vendors.md`` section 3 and seed 002 (KB "16. Get Results of All
-Candidates in Schedule").
+Vendor facts: ``docs/vendors/mettl.md``.
 """
 
 from __future__ import annotations

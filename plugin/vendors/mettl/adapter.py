@@ -6,7 +6,7 @@
 - Completion arrives as the schedule's finish/graded notifications, which Mettl does
   not sign: they are unauthenticated triggers and the result is re-fetched.
 - Reconciliation sweeps the results of all candidates of every schedule
-  (:mod:`plugin.vendors.mettl.refs` describes the cursor).
+  (:mod:`plugin.vendors.mettl.cursor` describes the cursor).
 - The one admin action is deleting a result, which lets the learner start again.
 """
 
@@ -29,15 +29,16 @@ from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
 from plugin.vendors.common import candidate_email
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import CursorError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.mettl.client import MAX_PAGE_SIZE
 from plugin.vendors.mettl.client import MettlClient
+from plugin.vendors.mettl.cursor import SweepCursor
 from plugin.vendors.mettl.errors import VENDOR
 from plugin.vendors.mettl.notifications import notified_candidate
 from plugin.vendors.mettl.notifications import text
-from plugin.vendors.mettl.refs import CandidateRef
-from plugin.vendors.mettl.refs import SweepCursor
+from plugin.vendors.mettl.refs import ScheduleCandidate
 from plugin.vendors.mettl.registration import registration_fields
 from plugin.vendors.mettl.registration import registration_link
 
@@ -83,7 +84,7 @@ class MettlAdapter:
         schedule, so ``return_url`` and ``callback_url`` are not sent: an admin pastes
         the bridge's notification URL into the schedule settings.
         """
-        ref = CandidateRef.of(request.test_id, candidate_email(request.learner))
+        ref = ScheduleCandidate.of(request.test_id, candidate_email(request.learner))
         entries = self.client.register_candidates(
             ref.access_key, [registration_fields(request.learner, ref.email)]
         )
@@ -98,7 +99,7 @@ class MettlAdapter:
         """Read a finish or graded notification as an unauthenticated trigger
         (:mod:`plugin.vendors.mettl.notifications`).
 
-        :raises SignalRejected: not a JSON notification naming a schedule and e-mail.
+        :raises SignalRejectedError: not a JSON notification naming a schedule and e-mail.
         """
         ref, event = notified_candidate(request)
         return CompletionSignal(
@@ -116,10 +117,12 @@ class MettlAdapter:
 
     def list_changes(self, cursor: str | None) -> ChangesPage:
         """One page (up to 100 candidates) of a sweep over all schedules."""
-        position = SweepCursor.load(cursor) if cursor else None
-        if cursor and position is None:
+        try:
+            position = SweepCursor.decode(cursor)
+        except CursorError:
             logger.warning("mettl: unreadable reconciliation cursor, restarting the sweep")
-        if position is None:
+            position = SweepCursor()
+        if not position.keys:
             keys = tuple(test.id for test in self.list_tests())
             if not keys:
                 return ChangesPage(items=(), next_cursor=None, has_more=False)
@@ -136,14 +139,14 @@ class MettlAdapter:
         following = position.advanced(len(candidates), text(paging.get("next")))
         return ChangesPage(
             items=items,
-            next_cursor=following.dump() if following else None,
+            next_cursor=following.encode() if following else None,
             has_more=following is not None,
         )
 
     def list_tests(self) -> list[VendorTest]:
         """Every schedule of the account (following ``paging.next``)."""
         tests: list[VendorTest] = []
-        page = self.client.schedules(limit=MAX_PAGE_SIZE)
+        page = self.client.list_tests(limit=MAX_PAGE_SIZE)
         while True:
             tests.extend(_vendor_test(s) for s in page.get("schedules") or [] if _is_schedule(s))
             paging = _mapping(page.get("paging"))
@@ -155,10 +158,12 @@ class MettlAdapter:
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
         """Delete the attempt's result (Mettl allows it once the test is completed or expired).
 
-        :raises VendorRefused: another action, or Mettl refused the deletion.
+        :raises VendorRefusedError: another action, or Mettl refused the deletion.
         """
         if action not in self.supported_actions:
-            raise VendorRefused(f"Mettl does not support the {action.value} action", vendor=VENDOR)
+            raise VendorRefusedError(
+                f"Mettl does not support the {action.value} action", vendor=VENDOR
+            )
         ref = _parse_ref(vendor_ref)
         self.client.delete_result(ref.access_key, ref.email)
         return ActionOutcome(
@@ -185,16 +190,16 @@ class MettlAdapter:
         if position.next_url:
             try:
                 return self.client.follow(position.next_url), position
-            except (AuthError, VendorRefused) as exc:
+            except (AuthError, VendorRefusedError) as exc:
                 logger.info("mettl: stored paging link no longer accepted (%s)", exc.message)
         key = position.keys[0]
         try:
             page = self.client.schedule_results(key, limit=MAX_PAGE_SIZE, offset=position.offset)
-        except NotFound:
+        except NotFoundError:
             if len(position.keys) == 1:
                 return {"candidates": [], "paging": {}}, position
             return self._sweep_page(SweepCursor(position.keys[1:]))
-        except VendorRefused:
+        except VendorRefusedError:
             if position.offset == 0:
                 raise
             logger.info("mettl: offset %d refused for a schedule, restarting it", position.offset)
@@ -205,11 +210,11 @@ class MettlAdapter:
         return dt.datetime.fromtimestamp(self._clock(), tz=dt.UTC)
 
 
-def _parse_ref(vendor_ref: str) -> CandidateRef:
+def _parse_ref(vendor_ref: str) -> ScheduleCandidate:
     try:
-        return CandidateRef.parse(vendor_ref)
+        return ScheduleCandidate.parse(vendor_ref)
     except ValueError as exc:
-        raise VendorRefused(str(exc), vendor=VENDOR) from exc
+        raise VendorRefusedError(str(exc), vendor=VENDOR) from exc
 
 
 def _mapping(value: t.Any) -> dict[str, t.Any]:
@@ -223,7 +228,7 @@ def _changed(
     :meth:`MettlAdapter.fetch_result` returns."""
     status = _mapping(candidate.get("testStatus"))
     moment = _rfc1123(status.get("endTime")) or _rfc1123(status.get("startTime"))
-    ref = str(CandidateRef.of(access_key, text(candidate.get("email")) or ""))
+    ref = str(ScheduleCandidate.of(access_key, text(candidate.get("email")) or ""))
     return ChangedAttempt(
         vendor_ref=ref,
         changed_at=moment,

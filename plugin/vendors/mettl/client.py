@@ -1,7 +1,7 @@
 """HTTP client for the Mettl REST API v2 (every call signed with ak/ts/asgn).
 
-Endpoint facts: ``vendors.md`` section 3 and the Mettl knowledge base, "API
-Documentation" articles at https://support.mettl.com/portal/en/kb/ (each method names
+Endpoint facts: ``docs/vendors/mettl.md#endpoints-we-call`` and the Mettl knowledge base,
+"API Documentation" articles at https://support.mettl.com/portal/en/kb/ (each method names
 its article). Parameters travel in the query string for every method, POST included.
 """
 
@@ -13,13 +13,14 @@ import time
 import typing as t
 import urllib.parse
 
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.http import make_session
+from plugin.http.sessions import make_session
+from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.http import send
 from plugin.vendors.mettl.errors import UNPARSED
 from plugin.vendors.mettl.errors import VENDOR
 from plugin.vendors.mettl.errors import error_for
 from plugin.vendors.mettl.errors import parsed_body
+from plugin.vendors.mettl.errors import reports_error
 from plugin.vendors.mettl.signing import signed_query
 
 if t.TYPE_CHECKING:
@@ -65,10 +66,11 @@ class MettlClient:
         """
         return self._call("GET", ("v2", "account"))
 
-    def schedules(self, *, limit: int = MAX_PAGE_SIZE, offset: int = 0) -> dict[str, t.Any]:
+    def list_tests(self, *, limit: int = MAX_PAGE_SIZE, offset: int = 0) -> dict[str, t.Any]:
         """One page of the account's schedules (test links), with ``paging`` links.
 
-        Doc: KB "Get All Schedules in Account" (named in seed 002). Its page was not
+        Doc: KB "Get All Schedules in Account" (``docs/vendors/mettl.md#schedules-listing``).
+        Its page was not
         retrieved: the path, ``schedules`` key and limit/offset paging are read the way
         the candidates listing documents them.
         """
@@ -102,7 +104,7 @@ class MettlClient:
         body = self._call("POST", ("v2", "schedules", access_key, "candidates"), params)
         entries = body.get("registrationStatus")
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise InvalidResponse(
+            raise InvalidResponseError(
                 "answered a registration without registrationStatus entries", vendor=VENDOR
             )
         return entries
@@ -136,7 +138,8 @@ class MettlClient:
     ) -> dict[str, t.Any]:
         """One page of the status and results of all candidates in a schedule.
 
-        Doc: KB "16. Get Results of All Candidates in Schedule" (seed 002):
+        Doc: KB "16. Get Results of All Candidates in Schedule"
+        (``docs/vendors/mettl.md#reconciliation``):
         ``limit`` 1-100 (default 20), ``offset``, ``sort`` ``testStartTime``|``name``,
         ``sort_order`` ``asc``|``desc``; ``paging.next``/``paging.previous`` are URLs.
         """
@@ -153,10 +156,10 @@ class MettlClient:
         Mettl builds these URLs with the first request's parameters, signature
         included (its ``ts`` stays valid for 24 hours), so they are not re-signed.
 
-        :raises InvalidResponse: the URL leaves the configured base URL.
+        :raises InvalidResponseError: the URL leaves the configured base URL.
         """
         if not paging_url.startswith(self._config.base_url + "/"):
-            raise InvalidResponse(
+            raise InvalidResponseError(
                 "gave a paging link outside the configured base URL", vendor=VENDOR
             )
         response = send(self._session, VENDOR, "GET", paging_url)
@@ -191,12 +194,12 @@ class MettlClient:
         path = urllib.parse.urlsplit(url).path
         logger.debug("mettl %s %s -> %s", method, path, response.status_code)
         body = parsed_body(response)
-        error = error_for(response, body)
-        if error is not None:
+        if reports_error(response, body):
+            error = error_for(response, action=f"{method} {path}")
             logger.info("mettl %s %s failed: %s", method, path, error)
             raise error
         if body is UNPARSED or not isinstance(body, dict) or body.get("status") != "SUCCESS":
-            raise InvalidResponse(
+            raise InvalidResponseError(
                 f"answered {method} {path} without a JSON body whose status is SUCCESS",
                 vendor=VENDOR,
                 status=response.status_code,

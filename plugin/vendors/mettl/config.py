@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
-import urllib.parse
+
+from plugin.http.urls import checked_base_url
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,15 +52,3 @@ class MettlConfig:
         if not values.setdefault("registration_link_field", "url"):
             raise ValueError("registration_link_field must not be empty")
         return cls(**values)
-
-
-def checked_base_url(value: str) -> str:
-    """Return ``value`` without a trailing slash.
-
-    :raises ValueError: (naming ``base_url``) unless an absolute http(s) URL without
-        query or fragment.
-    """
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"base_url must be an absolute http(s) URL, got {value!r}")
-    return value.rstrip("/")

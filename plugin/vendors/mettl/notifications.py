@@ -1,6 +1,7 @@
 """Reading Mettl's test notifications (finish and graded) as completion triggers.
 
-Payloads: ``vendors.md`` section 3.4 (field names of a third-party fixture). Mettl
+Payloads: ``docs/vendors/mettl.md#notification-fields`` (field names of a third-party
+fixture). Mettl
 signs neither notification, so they only say which candidate to re-fetch. The
 schedule comes from the ``accessKey`` query parameter of the notification URL when
 the admin added one, else from the payload's ``invitation_key`` (read as the
@@ -13,8 +14,8 @@ from __future__ import annotations
 import json
 import typing as t
 
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.mettl.refs import CandidateRef
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.mettl.refs import ScheduleCandidate
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,23 +28,23 @@ NOTIFICATION_EVENTS = frozenset({"finishTest", "gradedAssessment"})
 ACCESS_KEY_PARAM = "accessKey"
 
 
-def notified_candidate(request: IncomingRequest) -> tuple[CandidateRef, str]:
+def notified_candidate(request: IncomingRequest) -> tuple[ScheduleCandidate, str]:
     """The candidate a notification is about, and its ``EVENT_TYPE``.
 
-    :raises SignalRejected: not a JSON notification naming a schedule and an e-mail.
+    :raises SignalRejectedError: not a JSON notification naming a schedule and an e-mail.
     """
     payload = _json_object(request.body)
     event = payload.get("EVENT_TYPE")
     if event not in NOTIFICATION_EVENTS:
-        raise SignalRejected(f"not a Mettl test notification (EVENT_TYPE {event!r})")
+        raise SignalRejectedError(f"not a Mettl test notification (EVENT_TYPE {event!r})")
     address = _notified_email(payload)
     access_key = request.query.get(ACCESS_KEY_PARAM) or text(payload.get("invitation_key"))
     if not address or not access_key:
-        raise SignalRejected(
+        raise SignalRejectedError(
             "Mettl notification names no candidate e-mail or no schedule; add "
             f"?{ACCESS_KEY_PARAM}=<schedule access key> to the notification URL"
         )
-    return CandidateRef.of(access_key, address), str(event)
+    return ScheduleCandidate.of(access_key, address), str(event)
 
 
 def text(value: t.Any) -> str | None:
@@ -57,9 +58,9 @@ def _json_object(body: bytes) -> dict[str, t.Any]:
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise SignalRejected("Mettl notification body is not JSON") from exc
+        raise SignalRejectedError("Mettl notification body is not JSON") from exc
     if not isinstance(payload, dict):
-        raise SignalRejected("Mettl notification body is not a JSON object")
+        raise SignalRejectedError("Mettl notification body is not a JSON object")
     return payload
 
 

@@ -1,6 +1,6 @@
 """Registering a learner as a Mettl candidate and reading the answer.
 
-Doc: KB "15. Register Candidates in Schedule" (``vendors.md`` section 3.3). The
+Doc: KB "15. Register Candidates in Schedule" (``docs/vendors/mettl.md#starting-an-attempt``). The
 answer's per-candidate entries are not documented in detail: an entry is matched by
 ``email`` (or ``Email Address``), an ``ERROR`` status or a missing link is a refusal.
 """
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import typing as t
 
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.mettl.errors import VENDOR
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
 
     from plugin.vendors.base import Learner
-    from plugin.vendors.mettl.refs import CandidateRef
+    from plugin.vendors.mettl.refs import ScheduleCandidate
 
 
 def registration_fields(learner: Learner, address: str) -> dict[str, str]:
@@ -31,15 +31,17 @@ def registration_fields(learner: Learner, address: str) -> dict[str, str]:
     return fields
 
 
-def registration_link(entries: list[dict[str, t.Any]], ref: CandidateRef, link_field: str) -> str:
+def registration_link(
+    entries: list[dict[str, t.Any]], ref: ScheduleCandidate, link_field: str
+) -> str:
     """The candidate's test link from the ``registrationStatus`` entries.
 
-    :raises VendorRefused: the entry is missing, reports an error or carries no link.
+    :raises VendorRefusedError: the entry is missing, reports an error or carries no link.
     """
     entry = _entry_for(entries, ref.email)
     link = entry.get(link_field) if entry is not None else None
     if entry is None or entry.get("status") == "ERROR" or not isinstance(link, str) or not link:
-        raise VendorRefused(
+        raise VendorRefusedError(
             f"Mettl did not register {ref.email} in schedule {ref.access_key}: "
             f"{_problem(entry, link_field)}",
             vendor=VENDOR,

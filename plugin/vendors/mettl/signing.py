@@ -2,7 +2,8 @@
 
 Source: Mettl KB "API Authentication and Signature Generation" and "1. Get Account
 Info" (https://support.mettl.com/portal/en/kb/articles/get-account-info-api), worked
-examples in seed 002 (KB "16. Get Results of All Candidates in Schedule").
+examples in KB "16. Get Results of All Candidates in Schedule"
+(``docs/vendors/mettl.md#test-vectors``).
 
 String-to-Sign = HTTP method + full URL (scheme, host, path; no separator, no query)
 followed, for every query parameter except ``asgn`` in ascending order of its name,

@@ -31,10 +31,10 @@ from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.proctorexam.client import MAX_LIMIT
 from plugin.vendors.proctorexam.client import ProctorExamClient
 from plugin.vendors.proctorexam.cursor import SweepCursor
@@ -88,7 +88,7 @@ class ProctorExamAdapter:
             student = self.client.create_student_session(
                 exam_id, name=request.learner.full_name, email=request.learner.email
             )
-        except VendorRefused as exc:
+        except VendorRefusedError as exc:
             if exc.status != 422 or "already been taken" not in exc.message:
                 raise
             student = self._by_email(exam_id, request.learner.email)
@@ -97,7 +97,7 @@ class ProctorExamAdapter:
             student = self.client.get_student_session(student["id"])
         token = student.get("token")
         if not token:
-            raise VendorRefused(
+            raise VendorRefusedError(
                 f"ProctorExam gave student session {student['id']} no access token even after "
                 "sending the exam emails; check the exam's settings in ProctorExam",
                 vendor=VENDOR,
@@ -109,12 +109,12 @@ class ProctorExamAdapter:
         """A trigger naming a student session: ``student_session_id`` (or ``id``) in the
         query, a form or a JSON body. Nothing is signed, so it is never trusted.
 
-        :raises SignalRejected: no numeric session id.
+        :raises SignalRejectedError: no numeric session id.
         """
         fields = {**_body_fields(request), **request.query}
         value = str(fields.get("student_session_id") or fields.get("id") or "")
         if not value.isdigit():
-            raise SignalRejected("ProctorExam trigger without a numeric student_session_id")
+            raise SignalRejectedError("ProctorExam trigger without a numeric student_session_id")
         return CompletionSignal(kind=SignalKind.CALLBACK, vendor_ref=value, authenticated=False)
 
     def fetch_result(self, vendor_ref: str, *, test_id: str) -> RawResult:
@@ -128,7 +128,7 @@ class ProctorExamAdapter:
 
     def list_changes(self, cursor: str | None) -> ChangesPage:
         """One page of finished sessions updated since the last sweep (see :mod:`.cursor`)."""
-        position = SweepCursor.parse(cursor)
+        position = SweepCursor.decode(cursor)
         if position.exams is None:
             position = position.begin(tuple(exam["id"] for exam in self._exams()))
         while position.exams:
@@ -141,16 +141,16 @@ class ProctorExamAdapter:
                     filter_json=_updated_since(position.updated_since),
                     sort_json=_SORT,
                 )
-            except NotFound:
+            except NotFoundError:
                 position = position.next_exam()
                 continue
             items = tuple(_changed(student) for student in page.items)
             position = position.seen(s["updated_at"] for s in page.items if s.get("updated_at"))
             position = position.next_page() if page.has_next else position.next_exam()
             if position.exams:
-                return ChangesPage(items=items, next_cursor=position.dump(), has_more=True)
-            return ChangesPage(items=items, next_cursor=position.finish().dump(), has_more=False)
-        return ChangesPage(items=(), next_cursor=position.finish().dump(), has_more=False)
+                return ChangesPage(items=items, next_cursor=position.encode(), has_more=True)
+            return ChangesPage(items=items, next_cursor=position.finish().encode(), has_more=False)
+        return ChangesPage(items=(), next_cursor=position.finish().encode(), has_more=False)
 
     def list_tests(self) -> list[VendorTest]:
         """The user's exams that are not deleted."""
@@ -167,23 +167,23 @@ class ProctorExamAdapter:
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
         """Send email: have ProctorExam (re)send the exam's invitation emails.
 
-        :raises VendorRefused: any other action.
+        :raises VendorRefusedError: any other action.
         """
         if action is not AdminAction.SEND_EMAIL:
-            raise VendorRefused(f"ProctorExam does not support {action.value}", vendor=VENDOR)
+            raise VendorRefusedError(f"ProctorExam does not support {action.value}", vendor=VENDOR)
         students = self.client.send_emails(test_id)
         return ActionOutcome(action, vendor_ref, f"emails sent for {len(students)} student(s)")
 
     def check_connection(self) -> str:
         """Read one page of exams."""
-        page = self.client.list_exams(limit=1)
+        page = self.client.list_tests(limit=1)
         host = urllib.parse.urlsplit(self.config.base_url).netloc
         return f"ProctorExam {host}: signed in; {page.item_count} exams visible."
 
     def _exams(self) -> Iterator[dict[str, t.Any]]:
         number = 1
         while True:
-            page = self.client.list_exams(page=number, limit=self._limit)
+            page = self.client.list_tests(page=number, limit=self._limit)
             yield from (exam for exam in page.items if exam.get("status") != "deleted")
             if not page.has_next:
                 return
@@ -193,7 +193,7 @@ class ProctorExamAdapter:
         match = json.dumps({"email": {"eq": email}}, separators=(",", ":"))
         page = self.client.list_student_sessions(exam_id, filter_json=match, limit=1)
         if not page.items:
-            raise VendorRefused(
+            raise VendorRefusedError(
                 f"ProctorExam says {email} is taken in exam {exam_id} but lists no such session",
                 vendor=VENDOR,
             )
@@ -208,7 +208,7 @@ def _updated_since(stamp: str | None) -> str | None:
 
 def _changed(student: t.Any) -> ChangedAttempt:
     if not isinstance(student, dict) or "id" not in student:
-        raise InvalidResponse("a listed student session has no id", vendor=VENDOR)
+        raise InvalidResponseError("a listed student session has no id", vendor=VENDOR)
     stamp = student.get("updated_at")
     return ChangedAttempt(
         vendor_ref=str(student["id"]),
@@ -225,7 +225,7 @@ def _body_fields(request: IncomingRequest) -> dict[str, str]:
         try:
             data = json.loads(request.body)
         except ValueError as exc:
-            raise SignalRejected("ProctorExam trigger with a body that is not JSON") from exc
+            raise SignalRejectedError("ProctorExam trigger with a body that is not JSON") from exc
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
     pairs = urllib.parse.parse_qsl(request.body.decode("utf-8", "replace"))
     return dict(pairs)

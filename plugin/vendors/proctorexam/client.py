@@ -2,7 +2,8 @@
 
 Every call carries the token header and a fresh nonce/timestamp/signature
 (:mod:`plugin.vendors.proctorexam.signing`), goes through one pooled session with
-timeouts, and turns a failure into a typed error through :func:`error_for`.
+timeouts, and turns a failure into a typed error through
+:func:`plugin.vendors.proctorexam.errors.error_for`.
 
 A signed request must never be sent twice (its nonce would be refused), so the
 default session retries only connection failures, where nothing reached the server.
@@ -15,9 +16,9 @@ import logging
 import time
 import typing as t
 
-from plugin.vendors.errors import InvalidResponse
+from plugin.http.sessions import make_session
+from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.http import json_body
-from plugin.vendors.http import make_session
 from plugin.vendors.http import send
 from plugin.vendors.proctorexam import signing
 from plugin.vendors.proctorexam.errors import VENDOR
@@ -32,7 +33,8 @@ if t.TYPE_CHECKING:
     from plugin.vendors.proctorexam.config import ProctorExamConfig
 
 MAX_LIMIT = 300
-#: Student session statuses the list filter accepts (seed 004).
+#: Student session statuses the list filter accepts
+#: (``docs/vendors/proctorexam.md#endpoints-we-call``).
 SESSION_STATUSES = frozenset(
     {
         "registered",
@@ -93,7 +95,7 @@ class ProctorExamClient:
         self._clock = clock
         self._nonce = nonce or signing.NonceSource(clock)
 
-    def list_exams(
+    def list_tests(
         self, *, page: int = 1, limit: int = MAX_LIMIT, status: str | None = None
     ) -> Page:
         """One page of the user's exams (``GET /exams``).
@@ -145,7 +147,9 @@ class ProctorExamClient:
         answer = self._json("POST", "/exams/{id}/send_emails", {"id": exam_id}, {})
         students = answer.get("students") if isinstance(answer, dict) else None
         if not isinstance(students, list):
-            raise InvalidResponse("send_emails answered without a students list", vendor=VENDOR)
+            raise InvalidResponseError(
+                "send_emails answered without a students list", vendor=VENDOR
+            )
         return students
 
     def get_student_session(self, session_id: int | str) -> dict[str, t.Any]:
@@ -169,7 +173,8 @@ class ProctorExamClient:
     ) -> Page:
         """One page of an exam's student sessions (``GET /exams/:exam_id/student_sessions``).
 
-        https://docs.proctorexam.com/v3/apidoc.html (student_sessions: index) (seed 004)
+        https://docs.proctorexam.com/v3/apidoc.html (student_sessions: index);
+        ``docs/vendors/proctorexam.md#reconciliation``
 
         :param filter_json: ``filter`` as sent, e.g. ``{"updated_at":{"gte":"..."}}``.
         :param sort_json: ``sort`` as sent, e.g. ``[{"updated_at":"asc"}]``.
@@ -189,11 +194,11 @@ class ProctorExamClient:
         answer = json_body(response, VENDOR)
         items = answer.get(key) if isinstance(answer, dict) else None
         if not isinstance(items, list):
-            raise InvalidResponse(f"the page has no {key} list", vendor=VENDOR)
+            raise InvalidResponseError(f"the page has no {key} list", vendor=VENDOR)
         try:
             numbers = [int(response.headers[f"X-Pagination-{name}"]) for name in _PAGING_HEADERS]
         except (KeyError, ValueError) as exc:
-            raise InvalidResponse(
+            raise InvalidResponseError(
                 "the page has no usable X-Pagination-* headers", vendor=VENDOR
             ) from exc
         return Page(items, *numbers)
@@ -242,5 +247,5 @@ def _one(answer: t.Any, key: str) -> dict[str, t.Any]:
     """The object of a show/create answer: ``{key: {...}}``, or the bare object."""
     inner = answer.get(key, answer) if isinstance(answer, dict) else None
     if not isinstance(inner, dict) or "id" not in inner:
-        raise InvalidResponse(f"the answer has no {key} with an id", vendor=VENDOR)
+        raise InvalidResponseError(f"the answer has no {key} with an id", vendor=VENDOR)
     return inner

@@ -2,15 +2,15 @@
 
 The fields are the options of ``assessment-bridge vendor add proctorexam`` plus
 ``student_url_template``: the v3 API returns no link for the student, only a
-``token`` (vendors.md 5.4), so how the link is built is a setting.
+``token`` (``docs/vendors/proctorexam.md#student-link``), so how the link is built is a setting.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing as t
-import urllib.parse
 
+from plugin.http.urls import is_http_url
 from plugin.vendors.common import setting_values
 from plugin.vendors.common import template_names
 
@@ -67,8 +67,7 @@ class ProctorExamConfig:
 
 
 def _application_root(value: str) -> str:
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+    if not is_http_url(value, allow_fragment=True):
         raise ValueError(
             "ProctorExam setting base_url must be the tenant's http(s) address, "
             "e.g. https://acme.proctorexam.com"

@@ -11,48 +11,57 @@ updated since the previous sweep (``filter={"updated_at":{"gte":...}}``, sorted 
 
 ``updatedSince`` is always a timestamp ProctorExam itself returned (the latest
 ``updated_at`` seen), never our clock. A page beyond the end (sessions moved while
-paging) is empty and simply ends that exam; a vanished exam is skipped.
+paging) is empty and simply ends that exam; a vanished exam is skipped
+(``docs/vendors/proctorexam.md#reconciliation``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import typing as t
+
+from plugin.vendors.cursor import VendorCursor
+from plugin.vendors.cursor import json_object
+from plugin.vendors.cursor import json_text
+from plugin.vendors.errors import CursorError
+
+if t.TYPE_CHECKING:
+    from typing import Self
 
 
 @dataclasses.dataclass(frozen=True)
-class SweepCursor:
+class SweepCursor(VendorCursor):
+    """``exams`` is None between sweeps, else the exams still to visit."""
+
     updated_since: str | None = None
     latest_seen: str | None = None
     exams: tuple[int | str, ...] | None = None
     page: int = 1
 
     @classmethod
-    def parse(cls, text: str | None) -> SweepCursor:
-        """:raises ValueError: the text is not a ProctorExam cursor."""
+    def decode(cls, text: str | None) -> Self:
+        """:raises CursorError: the text is not a ProctorExam cursor."""
         if text is None:
             return cls()
+        data = json_object(text, vendor="ProctorExam")
+        if not set(data) <= _KEYS:
+            raise CursorError("not a ProctorExam reconciliation cursor")
         try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or not set(data) <= _KEYS:
-                raise ValueError(text)
-            cursor = cls(
+            return cls(
                 updated_since=_optional_text(data.get("updatedSince")),
                 latest_seen=_optional_text(data.get("latestSeen")),
                 exams=None if data.get("exams") is None else tuple(data["exams"]),
                 page=int(data.get("page", 1)),
             )
         except (ValueError, TypeError) as exc:
-            raise ValueError("not a ProctorExam reconciliation cursor") from exc
-        return cursor
+            raise CursorError("not a ProctorExam reconciliation cursor") from exc
 
-    def dump(self) -> str:
+    def encode(self) -> str:
         data: dict[str, t.Any] = {"updatedSince": self.updated_since}
         if self.exams is not None:
             data |= {"latestSeen": self.latest_seen, "exams": list(self.exams), "page": self.page}
-        return json.dumps(data, separators=(",", ":"))
+        return json_text(data)
 
     def begin(self, exams: tuple[int | str, ...]) -> SweepCursor:
         return SweepCursor(self.updated_since, self.updated_since, exams, 1)

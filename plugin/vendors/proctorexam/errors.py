@@ -4,15 +4,14 @@ The v3 pages document 403 "You are not authorized to access this page.", 404
 "Couldn't find ... with 'id'=..." and 422 "Param is missing or the value is
 empty: ..." / ``{"email": ["has already been taken"]}``; the JSON shape of the
 first ones is not shown, so ``error``, ``message``, ``errors`` and field-keyed
-message lists are all read.
+message lists are all read (``docs/vendors/proctorexam.md#error-body``).
 """
 
 from __future__ import annotations
 
 import typing as t
 
-from plugin.vendors.http import error_by_status
-from plugin.vendors.http import error_details
+from plugin.vendors.errors import error_by_status
 
 if t.TYPE_CHECKING:
     import requests
@@ -20,7 +19,7 @@ if t.TYPE_CHECKING:
     from plugin.vendors.errors import VendorError
 
 VENDOR = "proctorexam"
-_REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id")
+REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id")
 
 
 def error_for(response: requests.Response, *, action: str) -> VendorError:
@@ -28,7 +27,8 @@ def error_for(response: requests.Response, *, action: str) -> VendorError:
     said = vendor_message(response)
     return error_by_status(
         response,
-        details=error_details(response, VENDOR, _REQUEST_ID_HEADERS),
+        vendor=VENDOR,
+        request_id_headers=REQUEST_ID_HEADERS,
         rate_limited=f"{action} was rate limited: {said}",
         auth=(
             f"{action} was refused: {said} Check the connection's API token and secret key "

@@ -1,7 +1,7 @@
 """ProctorExam per-request signature.
 
 Source: every endpoint page of https://docs.proctorexam.com/v3/apidoc.html
-(vendors.md 5.2, seed 004): each call carries ``timestamp`` (milliseconds),
+(``docs/vendors/proctorexam.md#signing``): each call carries ``timestamp`` (milliseconds),
 ``nonce`` (a number unique over the previous 24 hours) and ``signature``, the
 "HMAC sha256 hex encoded hash, using the user secret_key as key, of the query
 string build with all the other parameters in the format 'name=value' joined by

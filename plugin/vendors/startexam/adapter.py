@@ -33,13 +33,13 @@ from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import SignalRejected
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.errors import VendorError
-from plugin.vendors.errors import VendorRefused
-from plugin.vendors.startexam.client import VENDOR
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.startexam.client import StartExamClient
 from plugin.vendors.startexam.cursor import SessionsCursor
+from plugin.vendors.startexam.errors import VENDOR
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,8 +59,6 @@ DEFAULT_PARTICIPANT_FIELDS: Mapping[str, str] = {
     "Last Name": "family_name",
     "Email": "email",
 }
-#: "First time use some historical constant modifiedSince" (GetSessions).
-HISTORY_START = "2000-01-01T00:00:00Z"
 _REMEMBERED_STARTS = 4096
 
 logger = logging.getLogger(__name__)
@@ -128,15 +126,15 @@ class StartExamAdapter:
     def parse_signal(self, request: IncomingRequest) -> CompletionSignal:
         """Read the browser redirect StartExam makes at the end of a session.
 
-        :raises SignalRejected: not a GET, or no valid ``participantId``.
+        :raises SignalRejectedError: not a GET, or no valid ``participantId``.
         """
         if request.method.upper() not in ("GET", "HEAD"):
-            raise SignalRejected("StartExam returns learners with a GET redirect", status=405)
+            raise SignalRejectedError("StartExam returns learners with a GET redirect", status=405)
         value = request.query.get("participantId", "")
         try:
             participant_id = str(uuid.UUID(value))
         except ValueError as exc:
-            raise SignalRejected("StartExam callback without a valid participantId") from exc
+            raise SignalRejectedError("StartExam callback without a valid participantId") from exc
         return CompletionSignal(
             kind=SignalKind.BROWSER_RETURN, vendor_ref=participant_id, authenticated=False
         )
@@ -152,13 +150,13 @@ class StartExamAdapter:
         A continuation token StartExam refuses (used or expired) restarts the listing
         from the cursor's ``modifiedSince``; sessions seen twice are harmless.
         """
-        position = SessionsCursor.parse(cursor, start=HISTORY_START)
+        position = SessionsCursor.decode(cursor)
         try:
             page = self.client.list_sessions(
                 modified_since=position.modified_since,
                 continuation_token=position.continuation_token,
             )
-        except VendorRefused:
+        except VendorRefusedError:
             if position.continuation_token is None:
                 raise
             logger.warning("StartExam refused a continuation token; restarting the listing")
@@ -167,9 +165,9 @@ class StartExamAdapter:
         token = page.get("continuationToken")
         if token:
             following = SessionsCursor(position.modified_since, str(token))
-            return ChangesPage(items=items, next_cursor=following.dump(), has_more=True)
+            return ChangesPage(items=items, next_cursor=following.encode(), has_more=True)
         done = SessionsCursor(str(page["modifiedUntil"]))
-        return ChangesPage(items=items, next_cursor=done.dump(), has_more=False)
+        return ChangesPage(items=items, next_cursor=done.encode(), has_more=False)
 
     def list_tests(self) -> list[VendorTest]:
         """The account's active tests and surveys (``GET /v1/tests?status=active``)."""
@@ -178,10 +176,10 @@ class StartExamAdapter:
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
         """Retake: register the participant again with the data of their last session.
 
-        :raises VendorRefused: another action, or no participant data to register again.
+        :raises VendorRefusedError: another action, or no participant data to register again.
         """
         if action is not AdminAction.RETAKE:
-            raise VendorRefused(f"StartExam does not support {action.value}", vendor=VENDOR)
+            raise VendorRefusedError(f"StartExam does not support {action.value}", vendor=VENDOR)
         report = self.client.get_session(vendor_ref)
         person = {
             str(item["name"]): "" if item.get("value") is None else str(item["value"])
@@ -189,7 +187,7 @@ class StartExamAdapter:
             if isinstance(item, dict) and item.get("name")
         }
         if not person:
-            raise VendorRefused(
+            raise VendorRefusedError(
                 f"cannot retake participant {vendor_ref}: StartExam holds no participant data",
                 vendor=VENDOR,
             )
@@ -258,7 +256,7 @@ class StartExamAdapter:
 
 def _changed(session: t.Any) -> ChangedAttempt:
     if not isinstance(session, dict) or not session.get("participantId"):
-        raise InvalidResponse("a listed session has no participantId", vendor=VENDOR)
+        raise InvalidResponseError("a listed session has no participantId", vendor=VENDOR)
     if session.get("isFinished"):
         status = "finished"
     elif session.get("autoClosed"):

@@ -2,7 +2,8 @@
 
 Every call is signed with SharedKey (:mod:`plugin.vendors.startexam.signing`),
 goes through one pooled session with timeouts, and turns a failure into one of
-the typed errors of :mod:`plugin.vendors.errors` through :func:`error_for`.
+the typed errors of :mod:`plugin.vendors.errors` through
+:func:`plugin.vendors.startexam.errors.error_for`.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import logging
 import time
 import typing as t
 
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import VendorError
-from plugin.vendors.http import error_by_status
-from plugin.vendors.http import error_details
+from plugin.http.sessions import make_session
+from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.http import json_body
-from plugin.vendors.http import make_session
 from plugin.vendors.http import send
 from plugin.vendors.startexam import signing
+from plugin.vendors.startexam.errors import VENDOR
+from plugin.vendors.startexam.errors import error_for
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,10 +30,8 @@ if t.TYPE_CHECKING:
 
     from plugin.vendors.startexam.config import StartExamConfig
 
-VENDOR = "startexam"
 MAX_TESTS_PER_REGISTRATION = 10
 MAX_PARTICIPANTS_PER_REGISTRATION = 1000
-_REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id", "x-ms-request-id")
 _JSON = "application/json; charset=utf-8"
 
 logger = logging.getLogger(__name__)
@@ -170,44 +168,10 @@ class StartExamClient:
             self._session, VENDOR, method, url, params=params, data=payload or None, headers=headers
         )
         if not response.ok:
-            error = error_for(response)
+            error = error_for(response, action=f"{method} {signing.canonical_path(url)}")
             logger.info("StartExam %s %s failed: %s", method, path, error)
             raise error
         return json_body(response, VENDOR)
 
-    def _invalid(self, what: str) -> InvalidResponse:
-        return InvalidResponse(f"answered unexpectedly: {what}", vendor=VENDOR)
-
-
-def error_for(response: requests.Response) -> VendorError:
-    """The typed error for a failed StartExam answer (https://api.startexam.com/Help/Responses).
-
-    Client errors carry ``{"message": "..."}``; the message is kept so an admin sees
-    what StartExam objected to.
-    """
-    said = _vendor_message(response)
-    action = f"{response.request.method} {signing.canonical_path(response.url)}"
-    return error_by_status(
-        response,
-        details=error_details(response, VENDOR, _REQUEST_ID_HEADERS),
-        rate_limited=f"{action} was rate limited: {said}",
-        auth=(
-            f"{action} was refused: {said}. Check the connection's account id and secret key "
-            "(and key encoding), and that this server's clock is right: StartExam refuses "
-            "a Date header more than 15 minutes old."
-        ),
-        not_found=f"{action}: StartExam has no such resource: {said}",
-        transient=f"{action} failed on StartExam's side: {said}",
-        refused=f"{action} was refused: {said}",
-    )
-
-
-def _vendor_message(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    message = body.get("message") if isinstance(body, dict) else None
-    if isinstance(message, str) and message:
-        return message
-    return response.reason or f"HTTP {response.status_code}"
+    def _invalid(self, what: str) -> InvalidResponseError:
+        return InvalidResponseError(f"answered unexpectedly: {what}", vendor=VENDOR)

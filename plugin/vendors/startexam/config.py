@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
-import urllib.parse
 
+from plugin.http.urls import is_http_url
 from plugin.vendors.common import setting_values
 from plugin.vendors.common import template_names
 from plugin.vendors.startexam.signing import decode_secret
@@ -18,11 +18,11 @@ from plugin.vendors.startexam.signing import decode_secret
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
 
-#: Production API host, https://api.startexam.com/ (vendors.md 1.1).
+#: Production API host, https://api.startexam.com/ (``docs/vendors/startexam.md#documentation``).
 DEFAULT_BASE_URL = "https://api.startexam.com"
 
 #: The candidate link mask shown on https://api.startexam.com/Methods/RegisterEmployees;
-#: no API call returns a ready-made link (vendors.md 1.3).
+#: no API call returns a ready-made link (``docs/vendors/startexam.md#candidate-link``).
 DEFAULT_CANDIDATE_URL_TEMPLATE = "https://go.startexam.com/{center}#participant/{participant_id}"
 
 #: Placeholders a candidate URL template may use; ``participant_id`` is required.
@@ -95,8 +95,7 @@ class StartExamConfig:
 
 
 def _check_base_url(value: str) -> None:
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+    if not is_http_url(value, allow_fragment=True):
         raise ValueError("StartExam setting base_url must be an http(s) URL without a query")
 
 

@@ -1,6 +1,6 @@
 """StartExam SharedKey request signing.
 
-Source: https://api.startexam.com/Help/Authorization (vendors.md 1.2)::
+Source: https://api.startexam.com/Help/Authorization (``docs/vendors/startexam.md#signing``)::
 
     Authorization: SharedKey <AccountId>:Base64(HMAC-SHA256(secret, StringToSign))
     StringToSign = VERB + " " + CanonicalPath + " " + Date + " " + Content-Length

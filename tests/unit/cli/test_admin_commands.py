@@ -39,6 +39,7 @@ def test_help_documents_every_command(run: t.Callable[..., Result]) -> None:
         assert sub.exit_code == 0 and "Commands:" in sub.output
 
 
+@pytest.mark.empty_database
 def test_first_command_creates_the_store_and_says_where(
     run: t.Callable[..., Result], base_settings: dict[str, str]
 ) -> None:
@@ -85,6 +86,13 @@ def test_bad_setting_is_reported_before_anything_happens(
     )
     assert result.exit_code != 0
     assert "BRIDGE_BASE_URL" in result.stderr
+
+
+def test_a_kid_that_starts_with_a_dash_is_taken_as_the_key_to_retire(
+    run: t.Callable[..., Result],
+) -> None:
+    refused = run("keys", "retire", "-Tno-such-key")
+    assert refused.exit_code == 1 and "no tool key with kid '-Tno-such-key'" in refused.stderr
 
 
 def test_key_rotation_from_the_cli(run: t.Callable[..., Result]) -> None:

@@ -11,7 +11,7 @@ import typing as t
 import pytest
 from flask import Flask
 
-from lti.ags import AgsClients
+from lti.ags import AgsClientFactory
 from lti.interfaces import PlatformRecord
 from lti.interfaces import SharedStore
 from plugin.registrations.platforms import NewPlatform
@@ -117,7 +117,7 @@ def course(lms: SandboxLms) -> SandboxCourse:
 
 
 @pytest.fixture
-def ags(tool: RunningTool) -> t.Iterator[AgsClients]:
-    clients = AgsClients(tool.keys, tool.store, page_size=2)
+def ags(tool: RunningTool) -> t.Iterator[AgsClientFactory]:
+    clients = AgsClientFactory(tool.keys, tool.store, page_size=2)
     yield clients
     clients.close()

@@ -7,7 +7,7 @@ import typing as t
 import pytest
 
 from lti.ags import AgsClient
-from lti.ags import AgsClients
+from lti.ags import AgsClientFactory
 from lti.ags import AgsError
 from lti.ags import LineItemSpec
 from lti.interfaces import PlatformRecord
@@ -55,7 +55,7 @@ def latest_score(lms: SandboxLms, course: SandboxCourse) -> dict[str, object]:
 
 
 @pytest.fixture
-def client(ags: AgsClients, platform: PlatformRecord) -> AgsClient:
+def client(ags: AgsClientFactory, platform: PlatformRecord) -> AgsClient:
     return ags.for_platform(platform)
 
 
@@ -116,7 +116,11 @@ class TestLineItems:
         assert client.find_line_item(container, spec_for(bare_course, tag="other")) is None
 
     def test_workers_racing_for_a_missing_line_item_create_one(
-        self, lms: SandboxLms, bare_course: SandboxCourse, ags: AgsClients, platform: PlatformRecord
+        self,
+        lms: SandboxLms,
+        bare_course: SandboxCourse,
+        ags: AgsClientFactory,
+        platform: PlatformRecord,
     ) -> None:
         container = lineitems_url(lms, bare_course)
         barrier, urls = threading.Barrier(4), []
@@ -221,7 +225,7 @@ class TestScores:
     ) -> None:
         url = launch_lineitem_url(lms, course)
         client.post_score(url, score(course.learner_id, when=T0 + dt.timedelta(seconds=10)))
-        forgetful = AgsClients(tool.keys, MemoryStore())
+        forgetful = AgsClientFactory(tool.keys, MemoryStore())
         with pytest.raises(AgsError) as caught:
             forgetful.for_platform(platform).post_score(url, score(course.learner_id, given=1.0))
         forgetful.close()

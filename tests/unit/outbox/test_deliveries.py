@@ -18,7 +18,7 @@ from plugin.outbox.deliveries import Outbox
 from plugin.outbox.deliveries import RetryPolicy
 from plugin.services import services
 from plugin.store.models import Delivery
-from plugin.store.models import DeliveryAttempt
+from plugin.store.models import DeliveryTry
 from plugin.store.models import utcnow
 from tests.unit.factories import make_attempt
 
@@ -146,9 +146,7 @@ def test_a_refusal_is_dead_at_once_with_the_reason(app: Flask, outbox: Outbox) -
     with services(app).sessions() as session:
         row = session.get(Delivery, delivery)
         assert row is not None and row.last_error == "line item is gone"
-        tries = session.scalars(
-            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery)
-        )
+        tries = session.scalars(select(DeliveryTry).where(DeliveryTry.delivery_id == delivery))
         assert [(x.outcome, x.status_code) for x in tries] == [("dead", 404)]
 
 

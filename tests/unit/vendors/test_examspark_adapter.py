@@ -25,8 +25,8 @@ from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark import ExamSparkAdapter
 from plugin.vendors.examspark import ExamSparkConfig
 from plugin.vendors.examspark.config import DEFAULT_BASE_URL
@@ -246,7 +246,7 @@ def test_user_id_from_email(sim: ServedApp, clock: Clock) -> None:
 def test_learner_without_email_needs_a_login_account(sim: ServedApp, clock: Clock) -> None:
     test_id = add_config(sim)["id"]
     anonymous = Learner(external_id="lti-user-7", email="")
-    with pytest.raises(VendorRefused, match="sdk_login_email"):
+    with pytest.raises(VendorRefusedError, match="sdk_login_email"):
         make_adapter(sim, clock).start_attempt(start_request(test_id, learner=anonymous))
     adapter = make_adapter(sim, clock, sdk_login_email="lti@district.example")
     assert adapter.start_attempt(start_request(test_id, learner=anonymous)).embed
@@ -345,11 +345,11 @@ def test_admin_actions(adapter: ExamSparkAdapter, sim: ServedApp) -> None:
 def test_unsupported_and_refused_actions(adapter: ExamSparkAdapter, sim: ServedApp) -> None:
     test_id = add_config(sim, allowRetakes=False)["id"]
     ref = adapter.start_attempt(start_request(test_id)).vendor_ref
-    with pytest.raises(VendorRefused, match="no cancel action"):
+    with pytest.raises(VendorRefusedError, match="no cancel action"):
         adapter.perform(AdminAction.CANCEL, ref, test_id=test_id)
-    with pytest.raises(VendorRefused, match="does not allow retakes"):
+    with pytest.raises(VendorRefusedError, match="does not allow retakes"):
         adapter.perform(AdminAction.RETAKE, ref, test_id=test_id)
-    with pytest.raises(VendorRefused, match="Only a complete exam session can be reopened"):
+    with pytest.raises(VendorRefusedError, match="Only a complete exam session can be reopened"):
         adapter.perform(AdminAction.REOPEN, ref, test_id=test_id)
 
 
@@ -405,7 +405,7 @@ def test_pox_passback_is_verified(
     assert answer.content_type.startswith("application/xml")
     assert b"<imsx_codeMajor>success</imsx_codeMajor>" in answer.body
     assert b"<replaceResultResponse/>" in answer.body
-    with pytest.raises(SignalRejected, match="nonce was already used") as replay:
+    with pytest.raises(SignalRejectedError, match="nonce was already used") as replay:
         adapter.parse_signal(passback)
     failure = adapter.signal_answer(passback, replay.value)
     assert failure.status == 401
@@ -436,7 +436,7 @@ def test_outcome_format_limits_what_is_accepted(
     json_only = make_adapter(sim, clock, outcome_format="json")
     _started_and_completed(pox_only, sim, capture)
     pox = capture.wait_for(1)[0]
-    with pytest.raises(SignalRejected, match="POX grade passback is disabled") as caught:
+    with pytest.raises(SignalRejectedError, match="POX grade passback is disabled") as caught:
         json_only.parse_signal(pox)
     assert caught.value.status == 415
     settings(sim, outcome_format="json")
@@ -446,7 +446,7 @@ def test_outcome_format_limits_what_is_accepted(
             start_request(add_config(sim)["id"], token="t2", callback=capture.url)
         ).vendor_ref,
     )
-    with pytest.raises(SignalRejected, match="JSON grade passback is disabled"):
+    with pytest.raises(SignalRejectedError, match="JSON grade passback is disabled"):
         pox_only.parse_signal(capture.wait_for(2)[1])
 
 
@@ -479,13 +479,13 @@ def test_passback_refused_when_tampered_stale_or_misaddressed(
         (_replace(passback, headers={"Content-Type": "application/xml"}), "no OAuth"),
     ]
     for incoming, reason in cases:
-        with pytest.raises(SignalRejected, match=reason) as caught:
+        with pytest.raises(SignalRejectedError, match=reason) as caught:
             adapter.parse_signal(incoming)
         assert caught.value.status == 401
-    with pytest.raises(SignalRejected, match="signature does not match"):
+    with pytest.raises(SignalRejectedError, match="signature does not match"):
         make_adapter(sim, clock, app_secret="other").parse_signal(passback)
     clock.now += 301
-    with pytest.raises(SignalRejected, match="more than 300 s"):
+    with pytest.raises(SignalRejectedError, match="more than 300 s"):
         adapter.parse_signal(passback)
 
 
@@ -566,7 +566,7 @@ def test_unnamespaced_pox_is_accepted(offline: ExamSparkAdapter, clock: Clock) -
 def test_signed_but_unusable_pox_is_refused(
     offline: ExamSparkAdapter, clock: Clock, body: bytes, reason: str
 ) -> None:
-    with pytest.raises(SignalRejected, match=reason) as caught:
+    with pytest.raises(SignalRejectedError, match=reason) as caught:
         offline.parse_signal(_post(body, "application/xml", signed=True, clock=clock))
     assert caught.value.status == 400
 
@@ -613,7 +613,7 @@ def test_signed_but_unusable_json_passback_is_refused(
     offline: ExamSparkAdapter, clock: Clock, payload: dict[str, t.Any], reason: str
 ) -> None:
     body = json.dumps(payload).encode()
-    with pytest.raises(SignalRejected, match=reason) as caught:
+    with pytest.raises(SignalRejectedError, match=reason) as caught:
         offline.parse_signal(_post(body, "application/json", signed=True, clock=clock))
     assert caught.value.status == 400
 
@@ -622,7 +622,7 @@ def test_unsigned_json_passback_is_refused(offline: ExamSparkAdapter) -> None:
     body = json.dumps(
         {"operation": "replaceResult", "sourcedId": "t", "messageIdentifier": "m", "score": 1}
     ).encode()
-    with pytest.raises(SignalRejected, match="no OAuth Authorization") as caught:
+    with pytest.raises(SignalRejectedError, match="no OAuth Authorization") as caught:
         offline.parse_signal(_post(body, "application/json"))
     assert caught.value.status == 401
 
@@ -694,15 +694,15 @@ def test_player_events(
 def test_unusable_player_events_are_refused(
     offline: ExamSparkAdapter, body: dict[str, t.Any], reason: str
 ) -> None:
-    with pytest.raises(SignalRejected, match=reason) as caught:
+    with pytest.raises(SignalRejectedError, match=reason) as caught:
         offline.parse_signal(_post(json.dumps(body).encode(), "application/json"))
     assert caught.value.status == 400
 
 
 def test_wrong_method_and_oversized_bodies_are_refused(offline: ExamSparkAdapter) -> None:
-    with pytest.raises(SignalRejected) as wrong_method:
+    with pytest.raises(SignalRejectedError) as wrong_method:
         offline.parse_signal(_post(b"", "application/json", method="GET"))
     assert wrong_method.value.status == 405
-    with pytest.raises(SignalRejected) as too_large:
+    with pytest.raises(SignalRejectedError) as too_large:
         offline.parse_signal(_post(b"x" * (64 * 1024 + 1), "application/json"))
     assert too_large.value.status == 413

@@ -14,15 +14,15 @@ from lti.http import TimeoutSession
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.examspark import create_examspark_app
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import RateLimitedError
 from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorError
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark.client import ExamSparkClient
 from plugin.vendors.examspark.config import ExamSparkConfig
-from plugin.vendors.examspark.errors import PageTokenRejected
+from plugin.vendors.examspark.errors import PageTokenRejectedError
 from plugin.vendors.examspark.models import SessionRequest
 from tests.unit.vendors.helpers import Clock
 
@@ -188,7 +188,7 @@ def test_retake_refused_when_the_config_forbids_it(client: ExamSparkClient, sim:
     config = add_config(sim, allowRetakes=False)
     session_id = start(client, config["id"])["examSession"]["id"]
     client.set_responses(session_id, answers(config, 3))
-    with pytest.raises(VendorRefused, match="does not allow retakes") as caught:
+    with pytest.raises(VendorRefusedError, match="does not allow retakes") as caught:
         client.retake(session_id)
     assert caught.value.status == 400
 
@@ -203,11 +203,11 @@ def test_get_workspace(client: ExamSparkClient) -> None:
     assert client.get_workspace()["id"] == WORKSPACE
 
 
-def test_list_exams_pages(client: ExamSparkClient, sim: ServedApp) -> None:
+def test_list_tests_pages(client: ExamSparkClient, sim: ServedApp) -> None:
     first = add_config(sim, examName="Geometry")
     add_config(sim, examId=first["examId"], name="Retakes", allowRetakes=True)
     add_config(sim, examName="Algebra")
-    page = client.list_exams()
+    page = client.list_tests()
     assert [item["exam"]["name"] for item in page.items] == ["Geometry", "Algebra"]
     assert [c["name"] for c in page.items[0]["examConfigs"]] == ["Default", "Retakes"]
     assert page.next_token is None
@@ -259,20 +259,20 @@ def test_expired_page_token_is_reported_as_rejected(
     token = client.list_sessions(limit=2).next_token
     assert token is not None
     clock.now += 601
-    with pytest.raises(PageTokenRejected, match="expired"):
+    with pytest.raises(PageTokenRejectedError, match="expired"):
         client.list_sessions(next_token=token, limit=2)
 
 
 def test_unknown_page_token_is_reported_as_rejected(client: ExamSparkClient) -> None:
-    with pytest.raises(PageTokenRejected, match="Invalid nextToken"):
+    with pytest.raises(PageTokenRejectedError, match="Invalid nextToken"):
         client.list_sessions(next_token="WyJpZD0xfHNrPWV4YW0tc2Vzc2lvbiJd")
 
 
 @pytest.mark.parametrize("limit", [0, 101])
 def test_limit_out_of_range_is_refused(client: ExamSparkClient, limit: int) -> None:
-    with pytest.raises(VendorRefused, match="limit must be") as caught:
+    with pytest.raises(VendorRefusedError, match="limit must be") as caught:
         client.list_sessions(limit=limit)
-    assert not isinstance(caught.value, PageTokenRejected)
+    assert not isinstance(caught.value, PageTokenRejectedError)
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -301,14 +301,22 @@ Call = t.Callable[[ExamSparkClient, str, str], object]
 @pytest.mark.parametrize(
     ("call", "error", "status"),
     [
-        (lambda c, cfg, sid: c.get_session(MISSING), NotFound, 404),
-        (lambda c, cfg, sid: c.reopen(MISSING), NotFound, 404),
-        (lambda c, cfg, sid: c.create_session(SessionRequest("missing", "u", "l")), NotFound, 404),
-        (lambda c, cfg, sid: c.create_session(SessionRequest(cfg, "", "l")), VendorRefused, 400),
-        (lambda c, cfg, sid: c.sdk_login("not-an-email"), VendorRefused, 400),
-        (lambda c, cfg, sid: c.set_responses(sid, [{"itemId": "x"}]), VendorRefused, 400),
-        (lambda c, cfg, sid: c.get_session(sid, include=("grades",)), VendorRefused, 400),
-        (lambda c, cfg, sid: c.reopen(sid), VendorRefused, 400),
+        (lambda c, cfg, sid: c.get_session(MISSING), NotFoundError, 404),
+        (lambda c, cfg, sid: c.reopen(MISSING), NotFoundError, 404),
+        (
+            lambda c, cfg, sid: c.create_session(SessionRequest("missing", "u", "l")),
+            NotFoundError,
+            404,
+        ),
+        (
+            lambda c, cfg, sid: c.create_session(SessionRequest(cfg, "", "l")),
+            VendorRefusedError,
+            400,
+        ),
+        (lambda c, cfg, sid: c.sdk_login("not-an-email"), VendorRefusedError, 400),
+        (lambda c, cfg, sid: c.set_responses(sid, [{"itemId": "x"}]), VendorRefusedError, 400),
+        (lambda c, cfg, sid: c.get_session(sid, include=("grades",)), VendorRefusedError, 400),
+        (lambda c, cfg, sid: c.reopen(sid), VendorRefusedError, 400),
     ],
 )
 def test_error_codes(
@@ -327,8 +335,8 @@ def test_error_codes(
     ("plan", "error"),
     [
         ({"error_rate": 1.0, "retry_after": 0}, TransientError),
-        ({"malformed_rate": 1.0}, InvalidResponse),
-        ({"truncated_rate": 1.0}, InvalidResponse),
+        ({"malformed_rate": 1.0}, InvalidResponseError),
+        ({"truncated_rate": 1.0}, InvalidResponseError),
     ],
 )
 def test_faults_become_typed_errors(
@@ -351,7 +359,7 @@ def test_server_error_names_the_action(client: ExamSparkClient, sim: ServedApp) 
 
 def test_rate_limit_carries_retry_after(client: ExamSparkClient, sim: ServedApp) -> None:
     put_faults(sim, rate_limit_rate=1.0, retry_after=7)
-    with pytest.raises(RateLimited, match="retry after 7 s") as caught:
+    with pytest.raises(RateLimitedError, match="retry after 7 s") as caught:
         client.get_session("00000000-0000-5000-8000-000000000000")
     assert caught.value.retry_after == 7
     assert caught.value.status == 429
@@ -388,7 +396,7 @@ def odd_vendor() -> Iterator[ServedApp]:
         (lambda c: c.get_session("id"), "has no examSession"),
         (lambda c: c.retake("id"), "has no examSession"),
         (lambda c: c.list_sessions(), "has no list of items"),
-        (lambda c: c.list_exams(), "nextToken that is not a string"),
+        (lambda c: c.list_tests(), "nextToken that is not a string"),
         (lambda c: c.sdk_login("a@b.c"), "has no auth token"),
         (lambda c: c.get_workspace(), "has no workspace object"),
     ],
@@ -396,5 +404,5 @@ def odd_vendor() -> Iterator[ServedApp]:
 def test_answers_of_the_wrong_shape_are_invalid(
     odd_vendor: ServedApp, call: t.Callable[[ExamSparkClient], object], problem: str
 ) -> None:
-    with pytest.raises(InvalidResponse, match=problem):
+    with pytest.raises(InvalidResponseError, match=problem):
         call(make_client(odd_vendor))

@@ -22,8 +22,8 @@ from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.imocha import IMochaAdapter
 from plugin.vendors.imocha import IMochaConfig
 from tests.unit.vendors.helpers import Clock
@@ -185,7 +185,7 @@ class TestParseSignal:
     ) -> None:
         incoming = IncomingRequest(method="POST", path="/cb", headers={}, query={}, body=body)
 
-        with pytest.raises(SignalRejected, match=reason):
+        with pytest.raises(SignalRejectedError, match=reason):
             adapter.parse_signal(incoming)
 
 
@@ -294,16 +294,16 @@ class TestCatalogueAndActions:
         outcome = adapter.perform(AdminAction.CANCEL, started.vendor_ref, test_id=TEST_ID)
 
         assert outcome.vendor_ref == started.vendor_ref
-        with pytest.raises(VendorRefused, match="can not be cancelled"):
+        with pytest.raises(VendorRefusedError, match="can not be cancelled"):
             adapter.perform(AdminAction.CANCEL, started.vendor_ref, test_id=TEST_ID)
 
     @pytest.mark.parametrize("action", [AdminAction.RETAKE, AdminAction.DELETE_RESULT])
     def test_unsupported_actions(self, adapter: IMochaAdapter, action: AdminAction) -> None:
-        with pytest.raises(VendorRefused, match="does not support"):
+        with pytest.raises(VendorRefusedError, match="does not support"):
             adapter.perform(action, "3178622", test_id=TEST_ID)
 
     def test_malformed_reference(self, adapter: IMochaAdapter) -> None:
-        with pytest.raises(VendorRefused, match="invitation id"):
+        with pytest.raises(VendorRefusedError, match="invitation id"):
             adapter.fetch_result("ada@example.org", test_id=TEST_ID)
 
     def test_check_connection(self, sim: ServedApp, adapter: IMochaAdapter) -> None:

@@ -14,11 +14,11 @@ from lti.http import TimeoutSession
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.imocha import create_imocha_app
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import RateLimitedError
 from plugin.vendors.errors import TransientError
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.imocha import IMochaClient
 from plugin.vendors.imocha import IMochaConfig
 from plugin.vendors.imocha import error_for
@@ -31,6 +31,7 @@ if t.TYPE_CHECKING:
 
 API_KEY = "imocha-sandbox-key"
 TEST_ID = 11223
+ACTION = "GET /v3/tests"
 
 
 @pytest.fixture
@@ -102,38 +103,43 @@ class TestErrorTable:
     @pytest.mark.parametrize(
         ("status", "body", "expected", "words"),
         [
-            (400, {"result": None, "errors": ["email is required"]}, VendorRefused, "email"),
-            (400, {"statusCode": 400, "message": "cannot be cancelled"}, VendorRefused, "cancel"),
+            (400, {"result": None, "errors": ["email is required"]}, VendorRefusedError, "email"),
+            (
+                400,
+                {"statusCode": 400, "message": "cannot be cancelled"},
+                VendorRefusedError,
+                "cancel",
+            ),
             (401, {"result": None, "errors": ["API key not valid"]}, AuthError, "api_key"),
             (
                 401,
                 {"result": None, "errors": ["does not belong to account or not found", "9"]},
-                NotFound,
+                NotFoundError,
                 "invitation ids",
             ),
             (403, {"statuscode": "403.4", "description": "Operation"}, AuthError, "Operation"),
-            (404, {"errors": ["Test not found"]}, NotFound, "Test not found"),
+            (404, {"errors": ["Test not found"]}, NotFoundError, "Test not found"),
             (409, {}, TransientError, "conflict"),
-            (429, {}, RateLimited, "rate limit"),
+            (429, {}, RateLimitedError, "rate limit"),
             (500, b"<html>", TransientError, "failed"),
-            (418, {}, VendorRefused, "refused"),
+            (418, {}, VendorRefusedError, "refused"),
         ],
     )
     def test_statuses_and_body_shapes(
         self, status: int, body: t.Any, expected: type[Exception], words: str
     ) -> None:
-        error = error_for(answer(status, body))
+        error = error_for(answer(status, body), action=ACTION)
 
         assert type(error) is expected
         assert words in str(error)
 
     def test_rate_limit_reads_retry_after(self) -> None:
-        error = error_for(answer(429, {}, {"Retry-After": "12"}))
+        error = error_for(answer(429, {}, {"Retry-After": "12"}), action=ACTION)
 
-        assert isinstance(error, RateLimited) and error.retry_after == 12.0
+        assert isinstance(error, RateLimitedError) and error.retry_after == 12.0
 
-    def test_success_is_no_error(self) -> None:
-        assert error_for(answer(200, {"result": {}})) is None
+    def test_message_names_the_action(self) -> None:
+        assert str(error_for(answer(404, {}), action=ACTION)).startswith(f"imocha: {ACTION}: ")
 
 
 class TestAuthentication:
@@ -141,7 +147,7 @@ class TestAuthentication:
         caplog.set_level(logging.DEBUG)
 
         with pytest.raises(AuthError, match="API key not valid") as caught:
-            make_client(sim, api_key="stolen-or-typo").tests()
+            make_client(sim, api_key="stolen-or-typo").list_tests()
 
         assert "stolen-or-typo" not in str(caught.value)
         assert "stolen-or-typo" not in caplog.text
@@ -149,14 +155,14 @@ class TestAuthentication:
 
 class TestTests:
     def test_listing(self, client: IMochaClient) -> None:
-        body = client.tests()
+        body = client.list_tests()
 
         assert body["result"]["total"] == 1
         assert body["result"]["tests"][0]["testName"] == "Python"
 
     def test_page_size_out_of_range_is_refused_locally(self, client: IMochaClient) -> None:
         with pytest.raises(ValueError, match="page_size"):
-            client.tests(page_size=101)
+            client.list_tests(page_size=101)
 
 
 class TestInvite:
@@ -175,11 +181,11 @@ class TestInvite:
         )
 
     def test_unknown_test(self, client: IMochaClient) -> None:
-        with pytest.raises(NotFound, match="not found"):
+        with pytest.raises(NotFoundError, match="not found"):
             client.invite("999", email="a@example.org", name="A")
 
     def test_invalid_email(self, client: IMochaClient) -> None:
-        with pytest.raises(VendorRefused, match="email"):
+        with pytest.raises(VendorRefusedError, match="email"):
             invite(client, email="not-an-email")
 
     def test_non_numeric_test_id_is_refused_locally(self, client: IMochaClient) -> None:
@@ -204,11 +210,11 @@ class TestReports:
     def test_invalid_report_type(self, client: IMochaClient) -> None:
         invitation_id = invite(client)["testInvitationId"]
 
-        with pytest.raises(VendorRefused, match="reportType"):
+        with pytest.raises(VendorRefusedError, match="reportType"):
             client.report(invitation_id, report_type=4)
 
     def test_unknown_invitation(self, client: IMochaClient) -> None:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             client.report(1)
 
 
@@ -223,7 +229,7 @@ class TestCallbacksAndAttempts:
         assert body["result"]["testinvitationIds"] == {"successful": [done], "failed": [pending]}
 
     def test_process_callbacks_of_unknown_ids(self, client: IMochaClient) -> None:
-        with pytest.raises(NotFound, match="does not belong"):
+        with pytest.raises(NotFoundError, match="does not belong"):
             client.process_callbacks([94761])
 
     def test_process_callbacks_limit(self, client: IMochaClient) -> None:
@@ -255,7 +261,7 @@ class TestCallbacksAndAttempts:
 
     def test_inverted_window_is_refused(self, client: IMochaClient) -> None:
         now = dt.datetime.now(dt.UTC)
-        with pytest.raises(VendorRefused, match="EndDateTime"):
+        with pytest.raises(VendorRefusedError, match="EndDateTime"):
             client.test_attempts("completed", start=now, end=now - dt.timedelta(hours=1))
 
 
@@ -278,7 +284,7 @@ class TestAdminActions:
         invitation_id = invite(client)["testInvitationId"]
         control(sim, "POST", f"/sandbox/attempts/{invitation_id}/start")
 
-        with pytest.raises(VendorRefused, match="inprogress"):
+        with pytest.raises(VendorRefusedError, match="inprogress"):
             client.reattempt(invitation_id)
 
     def test_reattempt_of_pending_returns_it(self, client: IMochaClient) -> None:
@@ -298,11 +304,11 @@ class TestAdminActions:
         invitation_id = invite(client)["testInvitationId"]
         control(sim, "POST", f"/sandbox/attempts/{invitation_id}/complete")
 
-        with pytest.raises(VendorRefused, match="can not be cancelled"):
+        with pytest.raises(VendorRefusedError, match="can not be cancelled"):
             client.cancel(invitation_id)
 
     def test_cancel_unknown(self, client: IMochaClient) -> None:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             client.cancel(42)
 
 
@@ -310,8 +316,8 @@ class TestFaults:
     def test_rate_limit(self, sim: ServedApp, client: IMochaClient) -> None:
         set_faults(sim, rate_limit_rate=1.0, retry_after=2)
 
-        with pytest.raises(RateLimited) as caught:
-            client.tests()
+        with pytest.raises(RateLimitedError) as caught:
+            client.list_tests()
 
         assert caught.value.retry_after == 2.0
 
@@ -319,17 +325,17 @@ class TestFaults:
         set_faults(sim, error_rate=1.0)
 
         with pytest.raises(TransientError):
-            client.tests()
+            client.list_tests()
 
     @pytest.mark.parametrize("fault", ["malformed_rate", "truncated_rate"])
     def test_unparseable_bodies(self, sim: ServedApp, client: IMochaClient, fault: str) -> None:
         set_faults(sim, **{fault: 1.0})
 
-        with pytest.raises(InvalidResponse):
-            client.tests()
+        with pytest.raises(InvalidResponseError):
+            client.list_tests()
 
     def test_slow_answer_times_out(self, sim: ServedApp) -> None:
         set_faults(sim, slow_rate=1.0, slow_ms=800)
 
         with pytest.raises(TransientError, match="/v3/tests"):
-            make_client(sim, read_timeout=0.2).tests()
+            make_client(sim, read_timeout=0.2).list_tests()

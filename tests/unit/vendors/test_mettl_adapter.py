@@ -22,12 +22,12 @@ from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.mettl import MettlAdapter
 from plugin.vendors.mettl import MettlConfig
-from plugin.vendors.mettl.refs import SweepCursor
+from plugin.vendors.mettl.cursor import SweepCursor
 from tests.unit.vendors.helpers import Clock
 from tests.unit.vendors.helpers import Receiver
 from tests.unit.vendors.helpers import control
@@ -138,13 +138,13 @@ class TestStart:
         assert first.vendor_ref.endswith("@learners.invalid")
 
     def test_unknown_schedule(self, adapter: MettlAdapter) -> None:
-        with pytest.raises(NotFound, match="E404"):
+        with pytest.raises(NotFoundError, match="E404"):
             start(adapter, test_id="nosuch")
 
     def test_link_field_that_mettl_does_not_send(self, sim: ServedApp) -> None:
         adapter = make_adapter(sim, registration_link_field="testLink")
 
-        with pytest.raises(VendorRefused, match="registration_link_field"):
+        with pytest.raises(VendorRefusedError, match="registration_link_field"):
             start(adapter)
 
 
@@ -237,7 +237,7 @@ class TestParseSignal:
     ) -> None:
         incoming = IncomingRequest(method="POST", path="/cb", headers={}, query={}, body=body)
 
-        with pytest.raises(SignalRejected, match=reason):
+        with pytest.raises(SignalRejectedError, match=reason):
             adapter.parse_signal(incoming)
 
 
@@ -298,7 +298,7 @@ class TestListChanges:
         self, sim: ServedApp, adapter: MettlAdapter
     ) -> None:
         control(sim, "POST", f"/sandbox/schedules/{KEY}/bulk", count=5, completed_ratio=1.0)
-        stale = SweepCursor((KEY,), offset=40).dump()
+        stale = SweepCursor((KEY,), offset=40).encode()
 
         page = adapter.list_changes(stale)
 
@@ -306,7 +306,7 @@ class TestListChanges:
 
     def test_deleted_schedule_is_skipped(self, sim: ServedApp, adapter: MettlAdapter) -> None:
         control(sim, "POST", f"/sandbox/schedules/{KEY}/bulk", count=2, completed_ratio=1.0)
-        cursor = SweepCursor(("gone1", KEY)).dump()
+        cursor = SweepCursor(("gone1", KEY)).encode()
 
         page = adapter.list_changes(cursor)
 
@@ -336,16 +336,16 @@ class TestCatalogueAndActions:
         started = start(adapter)
         control(sim, "POST", f"/sandbox/attempts/{started.vendor_ref}/start")
 
-        with pytest.raises(VendorRefused, match="completed or expired"):
+        with pytest.raises(VendorRefusedError, match="completed or expired"):
             adapter.perform(AdminAction.DELETE_RESULT, started.vendor_ref, test_id=KEY)
 
     @pytest.mark.parametrize("action", [AdminAction.RETAKE, AdminAction.CANCEL])
     def test_unsupported_actions(self, adapter: MettlAdapter, action: AdminAction) -> None:
-        with pytest.raises(VendorRefused, match="does not support"):
+        with pytest.raises(VendorRefusedError, match="does not support"):
             adapter.perform(action, f"{KEY}/a@b.org", test_id=KEY)
 
     def test_malformed_reference(self, adapter: MettlAdapter) -> None:
-        with pytest.raises(VendorRefused, match="reference"):
+        with pytest.raises(VendorRefusedError, match="reference"):
             adapter.fetch_result("no-email-here", test_id=KEY)
 
     def test_check_connection(self, sim: ServedApp, adapter: MettlAdapter) -> None:

@@ -15,14 +15,16 @@ from lti.http import TimeoutSession
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.mettl import create_mettl_app
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import RateLimitedError
 from plugin.vendors.errors import TransientError
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.mettl import MettlClient
 from plugin.vendors.mettl import MettlConfig
 from plugin.vendors.mettl import error_for
+from plugin.vendors.mettl.errors import parsed_body
+from plugin.vendors.mettl.errors import reports_error
 from tests.unit.vendors.helpers import Clock
 from tests.unit.vendors.helpers import control
 
@@ -34,6 +36,7 @@ if t.TYPE_CHECKING:
 PUBLIC = "pk-sandbox"
 PRIVATE = "sk-sandbox-very-secret"
 KEY = "sched1"
+ACTION = "GET /v2/account"
 
 
 @pytest.fixture
@@ -122,21 +125,21 @@ class TestErrorTable:
     @pytest.mark.parametrize(
         ("code", "expected"),
         [
-            ("E400", VendorRefused),
+            ("E400", VendorRefusedError),
             ("E401", AuthError),
             ("E403", AuthError),
-            ("E404", NotFound),
-            ("E405", VendorRefused),
+            ("E404", NotFoundError),
+            ("E405", VendorRefusedError),
             ("E408", TransientError),
             ("E422", AuthError),
             ("E503", TransientError),
             ("E504", AuthError),
-            ("E509", RateLimited),
-            ("E777", VendorRefused),
+            ("E509", RateLimitedError),
+            ("E777", VendorRefusedError),
         ],
     )
     def test_every_code_in_a_200_body(self, code: str, expected: type[Exception]) -> None:
-        error = error_for(answer(200, mettl_body(code)))
+        error = error_for(answer(200, mettl_body(code)), action=ACTION)
 
         assert type(error) is expected
         assert code in str(error)
@@ -145,34 +148,52 @@ class TestErrorTable:
     @pytest.mark.parametrize(
         ("status", "expected"),
         [
-            (400, VendorRefused),
+            (400, VendorRefusedError),
             (401, AuthError),
             (403, AuthError),
-            (404, NotFound),
-            (429, RateLimited),
+            (404, NotFoundError),
+            (429, RateLimitedError),
             (500, TransientError),
             (502, TransientError),
-            (418, VendorRefused),
+            (418, VendorRefusedError),
         ],
     )
     def test_bare_http_status(self, status: int, expected: type[Exception]) -> None:
-        error = error_for(answer(status, b"<html>oops</html>"))
+        error = error_for(answer(status, b"<html>oops</html>"), action=ACTION)
 
         assert type(error) is expected
         assert error is not None and error.status == status
 
     def test_rate_limit_reads_retry_after(self) -> None:
-        error = error_for(answer(429, mettl_body("E509"), {"Retry-After": "7"}))
+        error = error_for(answer(429, mettl_body("E509"), {"Retry-After": "7"}), action=ACTION)
 
-        assert isinstance(error, RateLimited)
+        assert isinstance(error, RateLimitedError)
         assert error.retry_after == 7.0
 
-    def test_success_is_no_error(self) -> None:
-        assert error_for(answer(200, {"status": "SUCCESS"})) is None
+    @pytest.mark.parametrize(
+        ("status", "body", "failed"),
+        [
+            (200, {"status": "SUCCESS"}, False),
+            (200, mettl_body("E401"), True),
+            (500, b"<html>oops</html>", True),
+            (404, {"status": "SUCCESS"}, True),
+        ],
+    )
+    def test_reports_error_reads_the_body_and_the_status(
+        self, status: int, body: t.Any, failed: bool
+    ) -> None:
+        response = answer(status, body)
+
+        assert reports_error(response, parsed_body(response)) is failed
+
+    def test_message_names_the_action(self) -> None:
+        error = error_for(answer(200, mettl_body("E404")), action=ACTION)
+
+        assert str(error).startswith(f"mettl: {ACTION}: ")
 
     def test_messages_say_what_to_check(self) -> None:
-        assert "private API key" in str(error_for(answer(200, mettl_body("E401"))))
-        assert "clock" in str(error_for(answer(200, mettl_body("E504"))))
+        assert "private API key" in str(error_for(answer(200, mettl_body("E401")), action=ACTION))
+        assert "clock" in str(error_for(answer(200, mettl_body("E504")), action=ACTION))
 
 
 class TestAuthentication:
@@ -219,7 +240,7 @@ class TestSchedules:
         for n in range(2):
             control(sim, "POST", "/sandbox/schedules", name=f"Extra {n}", accessKey=f"extra{n}")
 
-        first = client.schedules(limit=2)
+        first = client.list_tests(limit=2)
         second = client.follow(first["paging"]["next"])
 
         assert [s["accessKey"] for s in first["schedules"]] == [KEY, "extra0"]
@@ -229,7 +250,7 @@ class TestSchedules:
 
     def test_limit_out_of_range_is_refused_locally(self, client: MettlClient) -> None:
         with pytest.raises(ValueError, match="1 to 100"):
-            client.schedules(limit=101)
+            client.list_tests(limit=101)
 
 
 class TestRegistration:
@@ -259,7 +280,7 @@ class TestRegistration:
         assert "First Name" in entries[0]["error"]["message"]
 
     def test_unknown_schedule(self, client: MettlClient) -> None:
-        with pytest.raises(NotFound, match="E404"):
+        with pytest.raises(NotFoundError, match="E404"):
             client.register_candidates("nosuch", people(1))
 
     def test_link_expiry_is_accepted(self, client: MettlClient) -> None:
@@ -290,7 +311,7 @@ class TestResults:
     def test_offset_past_the_end_is_refused(self, client: MettlClient) -> None:
         client.register_candidates(KEY, people(2))
 
-        with pytest.raises(VendorRefused, match="offset"):
+        with pytest.raises(VendorRefusedError, match="offset"):
             client.schedule_results(KEY, offset=2)
 
     def test_sorted_by_name(self, client: MettlClient) -> None:
@@ -302,7 +323,7 @@ class TestResults:
         assert names == ["Person 002", "Person 001", "Person 000"]
 
     def test_bad_sort_is_refused(self, client: MettlClient) -> None:
-        with pytest.raises(VendorRefused, match="sort"):
+        with pytest.raises(VendorRefusedError, match="sort"):
             client.schedule_results(KEY, sort="score")
 
     def test_one_candidate_with_recommendation(self, sim: ServedApp, client: MettlClient) -> None:
@@ -319,7 +340,7 @@ class TestResults:
         assert status["result"]["analysis"]["recommendation"][0]["value"] == "Recommended"
 
     def test_unknown_candidate(self, client: MettlClient) -> None:
-        with pytest.raises(NotFound, match="E404"):
+        with pytest.raises(NotFoundError, match="E404"):
             client.candidate_result(KEY, "nobody@example.org")
 
     def test_email_with_plus_sign(self, client: MettlClient) -> None:
@@ -340,7 +361,7 @@ class TestResults:
             client.follow(next_url)
 
     def test_foreign_paging_link_is_not_followed(self, client: MettlClient) -> None:
-        with pytest.raises(InvalidResponse, match="outside"):
+        with pytest.raises(InvalidResponseError, match="outside"):
             client.follow("https://evil.example/v2/schedules/x/candidates?ak=1")
 
 
@@ -350,14 +371,14 @@ class TestDeleteResult:
         control(sim, "POST", f"/sandbox/attempts/{KEY}/p0@example.org/complete", percent=50)
 
         assert client.delete_result(KEY, "p0@example.org")["status"] == "SUCCESS"
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             client.candidate_result(KEY, "p0@example.org")
 
     def test_test_in_progress_is_refused(self, sim: ServedApp, client: MettlClient) -> None:
         client.register_candidates(KEY, people(1))
         control(sim, "POST", f"/sandbox/attempts/{KEY}/p0@example.org/start")
 
-        with pytest.raises(VendorRefused, match="completed or expired"):
+        with pytest.raises(VendorRefusedError, match="completed or expired"):
             client.delete_result(KEY, "p0@example.org")
 
 
@@ -365,7 +386,7 @@ class TestFaults:
     def test_rate_limit(self, sim: ServedApp, client: MettlClient) -> None:
         set_faults(sim, rate_limit_rate=1.0, retry_after=3)
 
-        with pytest.raises(RateLimited, match="E509") as caught:
+        with pytest.raises(RateLimitedError, match="E509") as caught:
             client.account()
 
         assert caught.value.retry_after == 3.0
@@ -379,14 +400,14 @@ class TestFaults:
     def test_malformed_json(self, sim: ServedApp, client: MettlClient) -> None:
         set_faults(sim, malformed_rate=1.0)
 
-        with pytest.raises(InvalidResponse):
+        with pytest.raises(InvalidResponseError):
             client.account()
 
     def test_truncated_page(self, sim: ServedApp, client: MettlClient) -> None:
         client.register_candidates(KEY, people(5))
         set_faults(sim, truncated_rate=1.0)
 
-        with pytest.raises(InvalidResponse):
+        with pytest.raises(InvalidResponseError):
             client.schedule_results(KEY)
 
     def test_slow_answer_times_out(self, sim: ServedApp) -> None:

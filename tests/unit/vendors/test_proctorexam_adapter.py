@@ -18,9 +18,9 @@ from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.proctorexam import ProctorExamAdapter
 from plugin.vendors.proctorexam import ProctorExamConfig
 
@@ -127,7 +127,7 @@ class TestStart:
         assert started.redirect_url == f"{sim.url}/exams/{exam_id}/students/{started.vendor_ref}"
 
     def test_unknown_exam(self, adapter: ProctorExamAdapter) -> None:
-        with pytest.raises(NotFound, match="Couldn't find Exam"):
+        with pytest.raises(NotFoundError, match="Couldn't find Exam"):
             start(adapter, "404")
 
     def test_page_limit_is_bounded(self, sim: ServedApp) -> None:
@@ -167,7 +167,7 @@ class TestSignal:
     def test_an_unusable_trigger_is_rejected(
         self, adapter: ProctorExamAdapter, query: dict[str, str], body: bytes, content_type: str
     ) -> None:
-        with pytest.raises(SignalRejected):
+        with pytest.raises(SignalRejectedError):
             adapter.parse_signal(trigger(query, body, content_type))
 
 
@@ -186,7 +186,7 @@ class TestResults:
         assert raw.payload["incidents_count"] == 2
 
     def test_a_missing_session(self, adapter: ProctorExamAdapter) -> None:
-        with pytest.raises(NotFound, match="Student Session"):
+        with pytest.raises(NotFoundError, match="Student Session"):
             adapter.fetch_result("9999", test_id="1")
 
 
@@ -283,7 +283,7 @@ class TestCatalogueAndActions:
         assert adapter.fetch_result(str(added["id"]), test_id=exam_id).payload["token"]
 
     def test_unsupported_action(self, adapter: ProctorExamAdapter) -> None:
-        with pytest.raises(VendorRefused, match="retake"):
+        with pytest.raises(VendorRefusedError, match="retake"):
             adapter.perform(AdminAction.RETAKE, "1", test_id="1")
 
     def test_check_connection(self, sim: ServedApp, adapter: ProctorExamAdapter) -> None:

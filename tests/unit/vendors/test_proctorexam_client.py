@@ -11,15 +11,15 @@ import requests
 from flask import Flask
 
 from lti.http import TimeoutSession
+from plugin.http.sessions import make_session
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.proctorexam import create_proctorexam_app
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import RateLimitedError
 from plugin.vendors.errors import TransientError
-from plugin.vendors.errors import VendorRefused
-from plugin.vendors.http import make_session
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.proctorexam import ProctorExamClient
 from plugin.vendors.proctorexam import ProctorExamConfig
 from plugin.vendors.proctorexam import error_for
@@ -119,7 +119,7 @@ class TestConfig:
 class TestEndpoints:
     def test_exams_are_paged(self, sim: ServedApp, client: ProctorExamClient) -> None:
         ids = [new_exam(sim, name=f"Exam {n}") for n in range(5)]
-        pages = [client.list_exams(page=n, limit=2) for n in (1, 2, 3, 4)]
+        pages = [client.list_tests(page=n, limit=2) for n in (1, 2, 3, 4)]
         assert [p.page_count for p in pages] == [3, 3, 3, 3]
         assert [p.item_count for p in pages] == [5, 5, 5, 5]
         assert [p.has_next for p in pages] == [True, True, False, False]
@@ -129,21 +129,21 @@ class TestEndpoints:
     def test_exam_status_filter(self, sim: ServedApp, client: ProctorExamClient) -> None:
         new_exam(sim, status="open")
         closed = new_exam(sim, status="closed")
-        assert [e["id"] for e in client.list_exams(status="closed").items] == [closed]
+        assert [e["id"] for e in client.list_tests(status="closed").items] == [closed]
         with pytest.raises(ValueError, match="status"):
-            client.list_exams(status="archived")
+            client.list_tests(status="archived")
 
     @pytest.mark.parametrize(("page", "limit"), [(0, 10), (1, 0), (1, 301)])
     def test_paging_bounds_are_checked_before_sending(
         self, client: ProctorExamClient, page: int, limit: int
     ) -> None:
         with pytest.raises(ValueError):
-            client.list_exams(page=page, limit=limit)
+            client.list_tests(page=page, limit=limit)
 
     def test_show_exam_and_a_missing_one(self, sim: ServedApp, client: ProctorExamClient) -> None:
         exam_id = new_exam(sim, name="Final", duration_minutes=90)
         assert client.get_exam(exam_id)["duration_minutes"] == 90
-        with pytest.raises(NotFound, match="Couldn't find Exam with 'id'=999") as caught:
+        with pytest.raises(NotFoundError, match="Couldn't find Exam with 'id'=999") as caught:
             client.get_exam(999)
         assert "GET /exams/{id}" in str(caught.value)
 
@@ -169,12 +169,14 @@ class TestEndpoints:
     ) -> None:
         exam_id = new_exam(sim)
         client.create_student_session(exam_id, name="Ada", email="ada@example.org")
-        with pytest.raises(VendorRefused, match="email has already been taken") as caught:
+        with pytest.raises(VendorRefusedError, match="email has already been taken") as caught:
             client.create_student_session(exam_id, name="Ada", email="ada@example.org")
         assert caught.value.status == 422
 
     def test_missing_param_is_refused(self, sim: ServedApp, client: ProctorExamClient) -> None:
-        with pytest.raises(VendorRefused, match="Param is missing or the value is empty: name"):
+        with pytest.raises(
+            VendorRefusedError, match="Param is missing or the value is empty: name"
+        ):
             client.create_student_session(new_exam(sim), name="", email="a@b.c")
 
     def test_listing_sessions_with_status_filter_and_sort(
@@ -201,60 +203,60 @@ class TestEndpoints:
             client.list_student_sessions(exam_id, status="done")
 
     def test_a_bad_filter_is_refused(self, sim: ServedApp, client: ProctorExamClient) -> None:
-        with pytest.raises(VendorRefused, match="filter"):
+        with pytest.raises(VendorRefusedError, match="filter"):
             client.list_student_sessions(new_exam(sim), filter_json='{"secret":{"eq":1}}')
 
 
 class TestAuthentication:
     def test_wrong_token(self, sim: ServedApp) -> None:
         with pytest.raises(AuthError, match="API token") as caught:
-            make_client(sim, api_token="stolen-token").list_exams()
+            make_client(sim, api_token="stolen-token").list_tests()
         assert caught.value.status == 403
         assert "stolen-token" not in str(caught.value)
 
     def test_wrong_secret(self, sim: ServedApp) -> None:
         with pytest.raises(AuthError, match="You are not authorized") as caught:
-            make_client(sim, secret_key="guessed-secret").list_exams()
+            make_client(sim, secret_key="guessed-secret").list_tests()
         assert "guessed-secret" not in str(caught.value)
 
     @pytest.mark.parametrize("shift", [-301.0, 301.0])
     def test_stale_or_future_timestamp(self, sim: ServedApp, shift: float) -> None:
         with pytest.raises(AuthError, match="clock"):
-            make_client(sim, clock=lambda: time.time() + shift).list_exams()
+            make_client(sim, clock=lambda: time.time() + shift).list_tests()
 
     def test_a_reused_nonce_is_refused(self, sim: ServedApp) -> None:
         fixed = make_client(sim, nonce=lambda: 424242)
-        fixed.list_exams()
+        fixed.list_tests()
         with pytest.raises(AuthError, match="nonce"):
-            fixed.list_exams()
+            fixed.list_tests()
 
 
 class TestFailures:
     def test_server_error(self, sim: ServedApp, client: ProctorExamClient) -> None:
         set_faults(sim, error_rate=1.0)
         with pytest.raises(TransientError, match="injected server error") as caught:
-            client.list_exams()
+            client.list_tests()
         assert caught.value.request_id
 
     def test_rate_limit(self, sim: ServedApp, client: ProctorExamClient) -> None:
         set_faults(sim, rate_limit_rate=1.0, retry_after=4)
-        with pytest.raises(RateLimited) as caught:
-            client.list_exams()
+        with pytest.raises(RateLimitedError) as caught:
+            client.list_tests()
         assert caught.value.retry_after == 4.0
 
     @pytest.mark.parametrize("fault", ["malformed_rate", "truncated_rate"])
     def test_unparseable_body(self, sim: ServedApp, client: ProctorExamClient, fault: str) -> None:
         new_exam(sim)
         set_faults(sim, **{fault: 1.0})
-        with pytest.raises(InvalidResponse):
-            client.list_exams()
+        with pytest.raises(InvalidResponseError):
+            client.list_tests()
 
     def test_slow_answer_is_not_resent(self, sim: ServedApp) -> None:
         session = make_session(resend_reads=False)
         session.default_timeout = (2.0, 0.3)  # type: ignore[attr-defined]
         set_faults(sim, slow_rate=1.0, slow_ms=1200)
         with pytest.raises(TransientError):
-            make_client(sim, session=session).list_exams()
+            make_client(sim, session=session).list_tests()
         assert requests.get(f"{sim.url}/sandbox/faults", timeout=5).json()["injected"] == {
             "slow": 1
         }
@@ -264,7 +266,7 @@ class TestFailures:
             session = TimeoutSession(retries=0, connect_timeout=0.5, read_timeout=0.5)
             gone = make_client(served, session=session)
         with pytest.raises(TransientError) as caught:
-            gone.list_exams()
+            gone.list_tests()
         assert caught.value.retryable and caught.value.status is None
 
     def test_unexpected_shapes(self) -> None:
@@ -276,11 +278,11 @@ class TestFailures:
         )
         with serve_app(impostor) as served:
             client = make_client(served)
-            with pytest.raises(InvalidResponse, match="X-Pagination"):
-                client.list_exams()
-            with pytest.raises(InvalidResponse, match="exam with an id"):
+            with pytest.raises(InvalidResponseError, match="X-Pagination"):
+                client.list_tests()
+            with pytest.raises(InvalidResponseError, match="exam with an id"):
                 client.get_exam(1)
-            with pytest.raises(InvalidResponse, match="students list"):
+            with pytest.raises(InvalidResponseError, match="students list"):
                 client.send_emails(1)
 
 
@@ -297,13 +299,13 @@ def _response(status: int, body: bytes, **headers: str) -> requests.Response:
     [
         (401, AuthError),
         (403, AuthError),
-        (404, NotFound),
+        (404, NotFoundError),
         (409, TransientError),
-        (422, VendorRefused),
-        (429, RateLimited),
+        (422, VendorRefusedError),
+        (429, RateLimitedError),
         (500, TransientError),
         (502, TransientError),
-        (400, VendorRefused),
+        (400, VendorRefusedError),
     ],
 )
 def test_error_table(status: int, kind: type[Exception]) -> None:

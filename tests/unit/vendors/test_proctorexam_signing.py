@@ -1,4 +1,5 @@
-"""ProctorExam request signing (vendors.md 5.2): our own vector and the documented rules."""
+"""ProctorExam request signing (``docs/vendors/proctorexam.md#signing``): our own vector and
+the documented rules."""
 
 from __future__ import annotations
 

@@ -27,8 +27,8 @@ from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import SignalRejected
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.startexam import StartExamAdapter
 from plugin.vendors.startexam import StartExamConfig
 
@@ -218,12 +218,12 @@ class TestSignal:
     def test_unusable_signal_is_rejected(
         self, adapter: StartExamAdapter, query: dict[str, str]
     ) -> None:
-        with pytest.raises(SignalRejected, match="participantId") as caught:
+        with pytest.raises(SignalRejectedError, match="participantId") as caught:
             adapter.parse_signal(signal(query))
         assert caught.value.status == 400
 
     def test_a_post_is_not_a_startexam_return(self, adapter: StartExamAdapter) -> None:
-        with pytest.raises(SignalRejected) as caught:
+        with pytest.raises(SignalRejectedError) as caught:
             adapter.parse_signal(
                 signal({"participantId": "bbb0c166-fd80-4ec8-9d54-0a19ffb2ff12"}, "POST")
             )
@@ -296,7 +296,7 @@ class TestChanges:
         assert rest.has_more is False
 
     def test_a_refusal_without_token_is_raised(self, sim: ServedApp) -> None:
-        with pytest.raises(VendorRefused):
+        with pytest.raises(VendorRefusedError):
             make_adapter(sim).list_changes('{"modifiedSince":"2999-01-01T00:00:00Z"}')
 
     @pytest.mark.parametrize("cursor", ["nope", "[]", '{"modifiedSince": 5}', '{"x": "y"}'])
@@ -332,7 +332,7 @@ class TestCatalogueAndActions:
 
     def test_unsupported_action_is_refused(self, adapter: StartExamAdapter) -> None:
         assert adapter.supported_actions == frozenset({AdminAction.RETAKE})
-        with pytest.raises(VendorRefused, match="reset"):
+        with pytest.raises(VendorRefusedError, match="reset"):
             adapter.perform(AdminAction.RESET, "x", test_id="t")
 
     def test_check_connection(self, adapter: StartExamAdapter, exam: dict[str, t.Any]) -> None:

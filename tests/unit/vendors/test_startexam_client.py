@@ -13,11 +13,11 @@ from lti.http import TimeoutSession
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.startexam import create_startexam_app
 from plugin.vendors.errors import AuthError
-from plugin.vendors.errors import InvalidResponse
-from plugin.vendors.errors import NotFound
-from plugin.vendors.errors import RateLimited
+from plugin.vendors.errors import InvalidResponseError
+from plugin.vendors.errors import NotFoundError
+from plugin.vendors.errors import RateLimitedError
 from plugin.vendors.errors import TransientError
-from plugin.vendors.errors import VendorRefused
+from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.startexam import StartExamClient
 from plugin.vendors.startexam import StartExamConfig
 from plugin.vendors.startexam import error_for
@@ -158,26 +158,26 @@ class TestEndpoints:
             )
 
     def test_unknown_test_is_not_found(self, client: StartExamClient) -> None:
-        with pytest.raises(NotFound, match="not found") as caught:
+        with pytest.raises(NotFoundError, match="not found") as caught:
             register(client, "00000000-0000-0000-0000-000000000000")
         assert caught.value.status == 404
         assert "POST /v2/participants" in str(caught.value)
 
     def test_unknown_participant_is_not_found(self, client: StartExamClient) -> None:
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             client.get_session("00000000-0000-0000-0000-000000000000")
 
     def test_malformed_participant_id_is_refused(self, client: StartExamClient) -> None:
-        with pytest.raises(VendorRefused, match="GUID") as caught:
+        with pytest.raises(VendorRefusedError, match="GUID") as caught:
             client.get_session("not-a-guid")
         assert caught.value.status == 400
 
     def test_wrong_center_is_not_found(self, sim: ServedApp) -> None:
-        with pytest.raises(NotFound, match="Center"):
+        with pytest.raises(NotFoundError, match="Center"):
             make_client(sim, center="elsewhere").list_sessions(modified_since=SINCE)
 
     def test_future_modified_since_is_refused(self, client: StartExamClient) -> None:
-        with pytest.raises(VendorRefused, match="future"):
+        with pytest.raises(VendorRefusedError, match="future"):
             client.list_sessions(modified_since="2999-01-01T00:00:00Z")
 
 
@@ -206,7 +206,7 @@ class TestPaging:
     def test_a_token_is_single_use(self, client: StartExamClient, five: list[str]) -> None:
         token = client.list_sessions(modified_since=SINCE)["continuationToken"]
         client.list_sessions(modified_since=SINCE, continuation_token=token)
-        with pytest.raises(VendorRefused, match="continuationToken"):
+        with pytest.raises(VendorRefusedError, match="continuationToken"):
             client.list_sessions(modified_since=SINCE, continuation_token=token)
 
     def test_an_expired_token_is_refused(
@@ -214,14 +214,14 @@ class TestPaging:
     ) -> None:
         token = client.list_sessions(modified_since=SINCE)["continuationToken"]
         requests.post(f"{sim.url}/sandbox/continuation-tokens/expire", timeout=5)
-        with pytest.raises(VendorRefused, match="invalid or expired"):
+        with pytest.raises(VendorRefusedError, match="invalid or expired"):
             client.list_sessions(modified_since=SINCE, continuation_token=token)
 
     def test_a_token_needs_the_original_filter(
         self, client: StartExamClient, five: list[str]
     ) -> None:
         token = client.list_sessions(modified_since=SINCE)["continuationToken"]
-        with pytest.raises(VendorRefused):
+        with pytest.raises(VendorRefusedError):
             client.list_sessions(modified_since="2001-01-01T00:00:00Z", continuation_token=token)
 
 
@@ -268,7 +268,7 @@ class TestFailures:
 
     def test_rate_limit_carries_retry_after(self, sim: ServedApp, client: StartExamClient) -> None:
         set_faults(sim, rate_limit_rate=1.0, retry_after=7)
-        with pytest.raises(RateLimited) as caught:
+        with pytest.raises(RateLimitedError) as caught:
             client.list_tests()
         assert caught.value.retry_after == 7.0
 
@@ -276,7 +276,7 @@ class TestFailures:
     def test_unparseable_body(self, sim: ServedApp, client: StartExamClient, fault: str) -> None:
         create_test(sim)
         set_faults(sim, **{fault: 1.0})
-        with pytest.raises(InvalidResponse):
+        with pytest.raises(InvalidResponseError):
             client.list_tests()
 
     def test_slow_answer_times_out(self, sim: ServedApp) -> None:
@@ -303,13 +303,13 @@ class TestFailures:
         )
         with serve_app(impostor) as served:
             client = make_client(served)
-            with pytest.raises(InvalidResponse, match="neither continuationToken"):
+            with pytest.raises(InvalidResponseError, match="neither continuationToken"):
                 client.list_sessions(modified_since=SINCE)
-            with pytest.raises(InvalidResponse, match="one id per participant"):
+            with pytest.raises(InvalidResponseError, match="one id per participant"):
                 register(client, "t")
-            with pytest.raises(InvalidResponse, match="no tests list"):
+            with pytest.raises(InvalidResponseError, match="no tests list"):
                 client.list_tests()
-            with pytest.raises(InvalidResponse, match="no participantId"):
+            with pytest.raises(InvalidResponseError, match="no participantId"):
                 client.get_session("00000000-0000-0000-0000-000000000000")
 
 
@@ -326,20 +326,21 @@ def _response(status: int, body: bytes, **headers: str) -> requests.Response:
 @pytest.mark.parametrize(
     ("status", "kind"),
     [
-        (400, VendorRefused),
+        (400, VendorRefusedError),
         (401, AuthError),
         (403, AuthError),
-        (404, NotFound),
+        (404, NotFoundError),
         (409, TransientError),
-        (418, VendorRefused),
-        (429, RateLimited),
+        (418, VendorRefusedError),
+        (429, RateLimitedError),
         (500, TransientError),
         (503, TransientError),
     ],
 )
 def test_error_table(status: int, kind: type[Exception]) -> None:
     error = error_for(
-        _response(status, b'{"message": "what went wrong"}', **{"X-Request-Id": "r1"})
+        _response(status, b'{"message": "what went wrong"}', **{"X-Request-Id": "r1"}),
+        action="GET /v2/session",
     )
     assert type(error) is kind
     assert "what went wrong" in str(error)
@@ -350,4 +351,4 @@ def test_error_table(status: int, kind: type[Exception]) -> None:
 def test_error_without_json_body_uses_the_reason() -> None:
     response = _response(502, b"<html>bad gateway</html>")
     response.reason = "Bad Gateway"
-    assert "Bad Gateway" in str(error_for(response))
+    assert "Bad Gateway" in str(error_for(response, action="GET /v2/session"))

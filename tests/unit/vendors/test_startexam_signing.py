@@ -1,4 +1,5 @@
-"""StartExam SharedKey signing: the documented string layout and our own vector (vendors.md 1.2)."""
+"""StartExam SharedKey signing: the documented string layout and our own vector
+(``docs/vendors/startexam.md#signing``)."""
 
 from __future__ import annotations
 

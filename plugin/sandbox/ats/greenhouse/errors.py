@@ -1,7 +1,7 @@
 """Error answers of the simulated Greenhouse.
 
 The Harvest API answers ``{"message": "..."}``, plus ``errors: [{"message", "field"}]``
-for a validation failure (422, ``ats.md`` 1.3); the token endpoint answers OAuth2
+for a validation failure (422, ``docs/ats/greenhouse.md#errors``); the token endpoint answers OAuth2
 errors (RFC 6749 section 5.2: ``{"error", "error_description"}``).
 """
 

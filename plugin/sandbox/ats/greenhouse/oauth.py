@@ -1,6 +1,6 @@
 """The simulated ``POST https://auth.greenhouse.io/token`` (client-credentials grant).
 
-Client authentication is HTTP Basic only (``ats.md`` 1.1); the form holds
+Client authentication is HTTP Basic only (``docs/ats/greenhouse.md#authentication``); the form holds
 ``grant_type=client_credentials`` and ``sub``, the id of a Greenhouse user the
 integration acts as. Failures follow RFC 6749 section 5.2: 400 ``invalid_request`` /
 ``invalid_client`` (no client authentication) / ``unsupported_grant_type`` /

@@ -1,4 +1,4 @@
-"""Per-token rate limiting with Greenhouse's headers (``ats.md`` 1.6).
+"""Per-token rate limiting with Greenhouse's headers (``docs/ats/greenhouse.md#rate-limits``).
 
 Each access token gets ``limit`` requests per fixed window of ``window_seconds``,
 starting with its first request. Every answer to an authenticated request carries

@@ -9,7 +9,8 @@ import re
 import threading
 import typing as t
 
-#: Value types the simulator validates (``ats.md`` 1.4; the ones result maps use).
+#: Value types the simulator validates (``docs/ats/greenhouse.md#field-definitions``; the ones
+#: result maps use).
 VALUE_TYPES = frozenset(
     {"short_text", "long_text", "number", "yes_no", "single_select", "date", "url"}
 )

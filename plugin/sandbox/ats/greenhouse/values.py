@@ -1,12 +1,12 @@
 """Strict checking of the ``custom_fields`` elements of a candidate update.
 
-Element rules (``ats.md`` 1.3): exactly one of ``id`` / ``name_key``; either ``value``
-or ``delete_value``, which must be the string ``"true"`` (``null`` and ``""`` do not
-clear). Value shapes per ``value_type`` (1.4 and 6.3; the simulator's reading where
+Element rules (``docs/ats/greenhouse.md#custom-field-update``): exactly one of ``id`` /
+``name_key``; either ``value`` or ``delete_value``, which must be the string ``"true"``
+(``null`` and ``""`` do not clear). Value shapes per ``value_type``
+(``docs/ats/greenhouse.md#date-yes-no-and-url-formats``; the simulator's reading where
 Greenhouse documents none): ``number`` a JSON number (a numeric string is refused),
-``short_text``/``long_text`` a non-blank string, ``yes_no`` a boolean,
-``single_select`` an option id or an exact option name, ``date`` ``YYYY-MM-DD``,
-``url`` an absolute https URL.
+``short_text``/``long_text`` a non-blank string, ``yes_no`` a boolean, ``single_select`` an
+option id or an exact option name, ``date`` ``YYYY-MM-DD``, ``url`` an absolute https URL.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ import secrets
 import threading
 import typing as t
 
-#: Custom attribute types the simulator accepts writes for (``ats.md`` 3.2).
+#: Custom attribute types the simulator accepts writes for (``docs/ats/workable.md#attribute-
+#: definitions``).
 ATTRIBUTE_TYPES = frozenset({"short_text", "free_text", "numeric", "boolean", "dropdown", "date"})
 
 

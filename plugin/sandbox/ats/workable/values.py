@@ -1,4 +1,5 @@
-"""What ``update_custom_attribute_value`` accepts, per attribute type (``ats.md`` 3.2).
+"""What ``update_custom_attribute_value`` accepts, per attribute type
+(``docs/ats/workable.md#attribute-update``).
 
 The body is ``{"custom_attribute_key", "checked"}`` for a boolean and
 ``{"custom_attribute_key", "value"}`` for every other type, with nothing else.

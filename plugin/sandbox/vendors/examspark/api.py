@@ -14,10 +14,10 @@ from flask import jsonify
 
 from plugin.sandbox.vendors.examspark import paging
 from plugin.sandbox.vendors.examspark import views
+from plugin.sandbox.vendors.examspark.context import current
+from plugin.sandbox.vendors.examspark.context import includes
+from plugin.sandbox.vendors.examspark.context import json_object
 from plugin.sandbox.vendors.examspark.errors import ApiError
-from plugin.sandbox.vendors.examspark.extension import current
-from plugin.sandbox.vendors.examspark.extension import includes
-from plugin.sandbox.vendors.examspark.extension import json_object
 
 if t.TYPE_CHECKING:
     from flask import Response

@@ -12,14 +12,14 @@ from flask import Response
 
 from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.examspark import api
+from plugin.sandbox.vendors.examspark import candidate
 from plugin.sandbox.vendors.examspark import control
-from plugin.sandbox.vendors.examspark import player
+from plugin.sandbox.vendors.examspark.context import EXTENSION_KEY
+from plugin.sandbox.vendors.examspark.context import ExamSparkSandbox
 from plugin.sandbox.vendors.examspark.errors import REQUEST_ID_HEADER
 from plugin.sandbox.vendors.examspark.errors import ApiError
 from plugin.sandbox.vendors.examspark.errors import PageError
 from plugin.sandbox.vendors.examspark.errors import render_error
-from plugin.sandbox.vendors.examspark.extension import EXTENSION_KEY
-from plugin.sandbox.vendors.examspark.extension import ExamSparkSandbox
 from plugin.sandbox.vendors.examspark.passback import PassbackSender
 from plugin.sandbox.vendors.examspark.state import Workspace
 
@@ -59,7 +59,7 @@ def create_examspark_app(
     )
     install_simulator(
         app,
-        blueprints=(api.bp, player.bp, control.bp),
+        blueprints=(api.bp, candidate.bp, control.bp),
         render_error=render_error,
         exempt_prefix="/sdk/",
     )

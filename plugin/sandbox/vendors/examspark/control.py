@@ -24,10 +24,10 @@ from flask import jsonify
 from flask import request
 
 from plugin.sandbox.vendors.examspark import views
+from plugin.sandbox.vendors.examspark.candidate import SUBMITTED_EVENT
+from plugin.sandbox.vendors.examspark.context import current
+from plugin.sandbox.vendors.examspark.context import json_object
 from plugin.sandbox.vendors.examspark.errors import ApiError
-from plugin.sandbox.vendors.examspark.extension import current
-from plugin.sandbox.vendors.examspark.extension import json_object
-from plugin.sandbox.vendors.examspark.player import SUBMITTED_EVENT
 
 if t.TYPE_CHECKING:
     from flask import Response

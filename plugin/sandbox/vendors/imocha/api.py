@@ -12,9 +12,9 @@ from flask import jsonify
 from flask import request
 
 from plugin.sandbox.vendors.imocha.context import current
+from plugin.sandbox.vendors.imocha.errors import SimulatorError
 from plugin.sandbox.vendors.imocha.report import report
 from plugin.sandbox.vendors.imocha.state import ATTEMPT_STATES
-from plugin.sandbox.vendors.imocha.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.imocha.report import Test

@@ -9,15 +9,15 @@ from flask import Flask
 
 from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.imocha import api
+from plugin.sandbox.vendors.imocha import candidate
 from plugin.sandbox.vendors.imocha import control
-from plugin.sandbox.vendors.imocha import pages
 from plugin.sandbox.vendors.imocha.callbacks import CallbackSender
 from plugin.sandbox.vendors.imocha.context import EXTENSION_KEY
 from plugin.sandbox.vendors.imocha.context import IMochaSimulator
-from plugin.sandbox.vendors.imocha.context import error_response
-from plugin.sandbox.vendors.imocha.context import render_http_error
+from plugin.sandbox.vendors.imocha.errors import SimulatorError
+from plugin.sandbox.vendors.imocha.errors import error_response
+from plugin.sandbox.vendors.imocha.errors import render_http_error
 from plugin.sandbox.vendors.imocha.state import IMochaState
-from plugin.sandbox.vendors.imocha.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,7 +46,7 @@ def create_imocha_app(
     app.extensions[EXTENSION_KEY] = IMochaSimulator(api_key, state, sender, clock)
     install_simulator(
         app,
-        blueprints=(api.bp, control.bp, pages.bp),
+        blueprints=(api.bp, control.bp, candidate.bp),
         render_error=render_http_error,
         exempt_prefix=api.CANDIDATE_PAGE,
         http_errors=(404, 405),

@@ -6,13 +6,11 @@ import dataclasses
 import hmac
 import typing as t
 
-from flask import Response
 from flask import current_app
-from flask import jsonify
 from flask import request
 
+from plugin.sandbox.vendors.imocha.errors import SimulatorError
 from plugin.sandbox.vendors.imocha.report import callback_payload
-from plugin.sandbox.vendors.imocha.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,17 +63,3 @@ class IMochaSimulator:
 def current() -> IMochaSimulator:
     simulator: IMochaSimulator = current_app.extensions[EXTENSION_KEY]
     return simulator
-
-
-def error_response(exc: SimulatorError) -> tuple[Response, int]:
-    """iMocha's body shapes: ``{"result": null, "errors": [...]}`` or, for cancel,
-    ``{"statusCode": 400, "message": ...}``."""
-    if exc.shape == "message":
-        return jsonify(statusCode=exc.status, message=exc.message), exc.status
-    return jsonify(result=None, errors=[exc.message]), exc.status
-
-
-def render_http_error(status: int, message: str) -> Response:
-    response, code = error_response(SimulatorError(status, message))
-    response.status_code = code
-    return response

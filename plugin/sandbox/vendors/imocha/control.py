@@ -25,11 +25,11 @@ from plugin.sandbox.vendors.common import percent_field
 from plugin.sandbox.vendors.imocha.api import test_doc
 from plugin.sandbox.vendors.imocha.api import test_url
 from plugin.sandbox.vendors.imocha.context import current
+from plugin.sandbox.vendors.imocha.errors import SimulatorError
 from plugin.sandbox.vendors.imocha.report import answers_for_percent
 from plugin.sandbox.vendors.imocha.report import build_test
 from plugin.sandbox.vendors.imocha.state import COMPLETE
 from plugin.sandbox.vendors.imocha.state import PENDING
-from plugin.sandbox.vendors.imocha.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.imocha.state import Invitation

@@ -1,6 +1,7 @@
 """The simulated iMocha test: questions, grading, the report and the callback payload.
 
-Report shapes follow seed 003 ("Retrieve candidate test report", example for
+Report shapes follow ``docs/vendors/imocha.md#results`` ("Retrieve candidate test report",
+example for
 ``reportType=3``: ``sectionID`` and ``Skills`` spelled as there); the callback follows
 https://developer.imocha.io/api/callback-notification.
 """

@@ -1,6 +1,7 @@
 """In-memory state of the simulated iMocha account (thread-safe) and its rules.
 
-Invitation rules (``vendors.md`` sections 4.3 and 4.6):
+Invitation rules (``docs/vendors/imocha.md#starting-an-attempt`` and
+``docs/vendors/imocha.md#admin-actions``):
 
 - invite: one invitation per test and e-mail. Pending, Cancelled or Expired ones are
   returned as Pending (callback and redirect URLs replaced when given); In Progress,
@@ -19,6 +20,8 @@ import secrets
 import threading
 import typing as t
 
+from plugin.sandbox.vendors.imocha.errors import SimulatorError
+
 if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.imocha.report import Test
 
@@ -32,16 +35,6 @@ ATTEMPT_STATES: dict[str, dict[str, str]] = {
     "cancelled": {CANCELLED: "Cancelled"},
     "expired": {EXPIRED: "Expired"},
 }
-
-
-class SimulatorError(Exception):
-    """An iMocha error answer: HTTP status, message and body shape."""
-
-    def __init__(self, status: int, message: str, *, shape: str = "errors") -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.shape = shape
 
 
 @dataclasses.dataclass

@@ -16,8 +16,8 @@ from plugin.sandbox.vendors.mettl.context import current
 from plugin.sandbox.vendors.mettl.context import int_param
 from plugin.sandbox.vendors.mettl.context import json_response
 from plugin.sandbox.vendors.mettl.context import success
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 from plugin.sandbox.vendors.mettl.state import SORTS
-from plugin.sandbox.vendors.mettl.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping

@@ -10,17 +10,17 @@ from flask import Response
 
 from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.mettl import api
+from plugin.sandbox.vendors.mettl import candidate
 from plugin.sandbox.vendors.mettl import control
-from plugin.sandbox.vendors.mettl import pages
 from plugin.sandbox.vendors.mettl.context import EXTENSION_KEY
 from plugin.sandbox.vendors.mettl.context import MettlSimulator
-from plugin.sandbox.vendors.mettl.context import mettl_error
-from plugin.sandbox.vendors.mettl.context import render_http_error
-from plugin.sandbox.vendors.mettl.flows import Flows
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
+from plugin.sandbox.vendors.mettl.errors import mettl_error
+from plugin.sandbox.vendors.mettl.errors import render_http_error
+from plugin.sandbox.vendors.mettl.flow import Flows
 from plugin.sandbox.vendors.mettl.notifications import DEFAULT_RETRY_DELAYS
 from plugin.sandbox.vendors.mettl.notifications import Notifier
 from plugin.sandbox.vendors.mettl.state import MettlState
-from plugin.sandbox.vendors.mettl.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,9 +57,9 @@ def create_mettl_app(
     )
     install_simulator(
         app,
-        blueprints=(api.bp, control.bp, pages.bp),
+        blueprints=(api.bp, control.bp, candidate.bp),
         render_error=render_http_error,
-        exempt_prefix=pages.PREFIX,
+        exempt_prefix=candidate.PREFIX,
         http_errors=(404, 405),
     )
     app.register_error_handler(SimulatorError, _api_error)

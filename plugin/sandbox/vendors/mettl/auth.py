@@ -18,7 +18,7 @@ import urllib.parse
 
 from flask import request
 
-from plugin.sandbox.vendors.mettl.state import SimulatorError
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping

@@ -11,28 +11,17 @@ from flask import Response
 from flask import current_app
 
 from plugin.sandbox.vendors.mettl.auth import authenticate
-from plugin.sandbox.vendors.mettl.state import SimulatorError
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
     from collections.abc import Sequence
 
-    from plugin.sandbox.vendors.mettl.flows import Flows
+    from plugin.sandbox.vendors.mettl.flow import Flows
     from plugin.sandbox.vendors.mettl.notifications import Notifier
     from plugin.sandbox.vendors.mettl.state import MettlState
 
 EXTENSION_KEY = "sandbox.mettl"
-
-#: HTTP status -> Mettl error code, for answers given with an HTTP error status.
-HTTP_CODES: Mapping[int, str] = {
-    400: "E400",
-    401: "E401",
-    403: "E403",
-    404: "E404",
-    405: "E405",
-    408: "E408",
-    429: "E509",
-}
 
 
 @dataclasses.dataclass
@@ -62,19 +51,6 @@ def json_response(body: t.Any, status: int = 200) -> Response:
 
 def success(**fields: t.Any) -> Response:
     return json_response({"status": "SUCCESS", **fields})
-
-
-def mettl_error(code: str, message: str, http_status: int = 200) -> Response:
-    """Mettl's error body; API errors come with HTTP 200 (``vendors.md`` 3.9 reading)."""
-    return json_response(
-        {"status": "ERROR", "error": {"code": code, "message": message}}, http_status
-    )
-
-
-def render_http_error(status: int, message: str) -> Response:
-    """An error answered with an HTTP error status (faults, unknown routes)."""
-    code = HTTP_CODES.get(status, "E503" if status >= 500 else "E400")
-    return mettl_error(code, message, status)
 
 
 def int_param(

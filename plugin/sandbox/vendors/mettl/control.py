@@ -26,9 +26,9 @@ from plugin.sandbox.vendors.common import json_object
 from plugin.sandbox.vendors.common import percent_field
 from plugin.sandbox.vendors.mettl.api import schedule_doc
 from plugin.sandbox.vendors.mettl.context import current
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 from plugin.sandbox.vendors.mettl.exam import answers_for_percent
 from plugin.sandbox.vendors.mettl.exam import sections_from_json
-from plugin.sandbox.vendors.mettl.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.mettl.state import Candidate

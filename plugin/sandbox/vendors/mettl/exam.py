@@ -1,6 +1,7 @@
 """The simulated Mettl assessment: questions, grading and the ``testStatus`` documents.
 
-Documents follow seed 002 (KB "16. Get Results of All Candidates in Schedule"): the
+Documents follow ``docs/vendors/mettl.md#results`` (KB "16. Get Results of All Candidates in
+Schedule"): the
 four candidate states, ``result.sectionMarks[].skillMarks[].difficultyMarks[]``, the
 overall/detailed status table and the completion modes.
 """

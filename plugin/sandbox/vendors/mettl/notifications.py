@@ -1,6 +1,7 @@
 """Mettl's test notifications: payloads and their delivery.
 
-Payloads follow ``vendors.md`` section 3.4 (field names of a third-party fixture):
+Payloads follow ``docs/vendors/mettl.md#notification-fields`` (field names of a third-party
+fixture):
 ``finishTest`` to the schedule's ``testFinishNotificationUrl`` when the candidate
 finishes, ``gradedAssessment`` to ``testGradedNotificationUrl`` once graded. Both also
 carry ``invitation_key`` = the schedule's access key (the fixture shows the field on

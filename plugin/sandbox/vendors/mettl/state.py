@@ -17,17 +17,9 @@ import threading
 import typing as t
 
 from plugin.sandbox.vendors.mettl import exam
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 
 SORTS = ("testStartTime", "name")
-
-
-class SimulatorError(Exception):
-    """A Mettl error answer: ``code`` (``E404``...) and message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclasses.dataclass

@@ -1,5 +1,5 @@
 """The ProctorExam v3 API as the bridge uses it, under ``/api/v3``
-(https://docs.proctorexam.com/v3/apidoc.html; seed 004)."""
+(https://docs.proctorexam.com/v3/apidoc.html; ``docs/vendors/proctorexam.md#endpoints-we-call``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from flask import jsonify
 from plugin.sandbox.vendors.proctorexam import query
 from plugin.sandbox.vendors.proctorexam.auth import request_params
 from plugin.sandbox.vendors.proctorexam.auth import verify_request
+from plugin.sandbox.vendors.proctorexam.context import current_state
 from plugin.sandbox.vendors.proctorexam.errors import ApiError
 from plugin.sandbox.vendors.proctorexam.errors import missing
-from plugin.sandbox.vendors.proctorexam.extension import current_state
 from plugin.sandbox.vendors.proctorexam.state import StudentSession
 
 if t.TYPE_CHECKING:

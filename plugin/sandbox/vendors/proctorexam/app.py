@@ -11,9 +11,9 @@ from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.proctorexam import api
 from plugin.sandbox.vendors.proctorexam import candidate
 from plugin.sandbox.vendors.proctorexam import control
+from plugin.sandbox.vendors.proctorexam.context import EXTENSION_NAME
 from plugin.sandbox.vendors.proctorexam.errors import ApiError
 from plugin.sandbox.vendors.proctorexam.errors import render_error
-from plugin.sandbox.vendors.proctorexam.extension import EXTENSION_NAME
 from plugin.sandbox.vendors.proctorexam.state import ProctorExamState
 
 if t.TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""Checking the token header and the per-request signature (seed 004, vendors.md 5.2).
+"""Checking the token header and the per-request signature
+(``docs/vendors/proctorexam.md#signing``).
 
 Written independently of the bridge's client on purpose. Order: token (403), then
 the presence and type of ``nonce``/``timestamp``/``signature`` (422), then a stale

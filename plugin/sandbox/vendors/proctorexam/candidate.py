@@ -16,7 +16,7 @@ from flask import Response
 from flask import request
 
 from plugin.sandbox.vendors.proctorexam import flow
-from plugin.sandbox.vendors.proctorexam.extension import current_state
+from plugin.sandbox.vendors.proctorexam.context import current_state
 
 bp = Blueprint("proctorexam_candidate", __name__)
 

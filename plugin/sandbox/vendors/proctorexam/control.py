@@ -23,8 +23,8 @@ from flask import request
 
 from plugin.sandbox.vendors.common import optional_json_object
 from plugin.sandbox.vendors.proctorexam import flow
+from plugin.sandbox.vendors.proctorexam.context import current_state
 from plugin.sandbox.vendors.proctorexam.errors import ApiError
-from plugin.sandbox.vendors.proctorexam.extension import current_state
 from plugin.sandbox.vendors.proctorexam.state import Exam
 
 if t.TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""Paging, ``status``, ``filter`` and ``sort`` of the index endpoints (seed 004, vendors.md 5.1).
+"""Paging, ``status``, ``filter`` and ``sort`` of the index endpoints
+(``docs/vendors/proctorexam.md#endpoints-we-call``).
 
 ``filter={"col":{"op":"value"}}`` and ``sort=[{"col":"asc"}]`` are JSON text in the
 query; ``page`` starts at 1 and ``limit`` is 1..300 (default 300). The answer

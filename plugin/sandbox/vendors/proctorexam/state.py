@@ -72,7 +72,7 @@ class StudentSession:
     incidents: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, t.Any]:
-        """The student object as the v3 API shows it (seed 004)."""
+        """The student object as the v3 API shows it (``docs/vendors/proctorexam.md#results``)."""
         started = self.start_time is not None
         return {
             "id": self.id,

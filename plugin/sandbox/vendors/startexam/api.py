@@ -15,8 +15,8 @@ from flask import jsonify
 from flask import request
 
 from plugin.sandbox.vendors.startexam.auth import verify_request
+from plugin.sandbox.vendors.startexam.context import current_state
 from plugin.sandbox.vendors.startexam.errors import ApiError
-from plugin.sandbox.vendors.startexam.extension import current_state
 from plugin.sandbox.vendors.startexam.report import session_report
 from plugin.sandbox.vendors.startexam.state import Continuation
 from plugin.sandbox.vendors.startexam.state import Participant

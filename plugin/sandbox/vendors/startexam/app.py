@@ -12,9 +12,9 @@ from plugin.sandbox.vendors.startexam import api
 from plugin.sandbox.vendors.startexam import candidate
 from plugin.sandbox.vendors.startexam import control
 from plugin.sandbox.vendors.startexam.auth import decode_key
+from plugin.sandbox.vendors.startexam.context import EXTENSION_NAME
 from plugin.sandbox.vendors.startexam.errors import ApiError
 from plugin.sandbox.vendors.startexam.errors import render_error
-from plugin.sandbox.vendors.startexam.extension import EXTENSION_NAME
 from plugin.sandbox.vendors.startexam.state import StartExamState
 
 if t.TYPE_CHECKING:

@@ -18,7 +18,7 @@ from flask import redirect
 from flask import request
 
 from plugin.sandbox.vendors.startexam import flow
-from plugin.sandbox.vendors.startexam.extension import current_state
+from plugin.sandbox.vendors.startexam.context import current_state
 from plugin.sandbox.vendors.startexam.report import score_answers
 
 if t.TYPE_CHECKING:

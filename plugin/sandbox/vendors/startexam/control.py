@@ -24,8 +24,8 @@ from flask import request
 
 from plugin.sandbox.vendors.common import optional_json_object
 from plugin.sandbox.vendors.startexam import flow
+from plugin.sandbox.vendors.startexam.context import current_state
 from plugin.sandbox.vendors.startexam.errors import ApiError
-from plugin.sandbox.vendors.startexam.extension import current_state
 from plugin.sandbox.vendors.startexam.report import session_report
 from plugin.sandbox.vendors.startexam.report import spread_score
 from plugin.sandbox.vendors.startexam.state import MAX_PAGE_SIZE

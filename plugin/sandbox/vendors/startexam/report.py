@@ -1,4 +1,4 @@
-"""Scoring and the "Get Session Report V2" document, shaped like seed 000.
+"""Scoring and the "Get Session Report V2" document (``docs/vendors/startexam.md#results``).
 
 Sections split the questions in two halves; time is spread evenly over the
 questions, since the simulator does not watch the candidate per question.

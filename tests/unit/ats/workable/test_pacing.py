@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.ats.workable.pacing import TokenPacer
-from plugin.ats.workable.pacing import TooLongToWait
+from plugin.ats.workable.pacing import WaitTooLongError
 from plugin.ats.workable.pacing import pacer_for
 
 
@@ -58,7 +58,7 @@ def test_a_spent_interval_waits_for_its_reset(pacer: TokenPacer, time_: Time) ->
 
 def test_a_far_reset_is_refused(pacer: TokenPacer, time_: Time) -> None:
     pacer.observe(headers(0, 1030))
-    with pytest.raises(TooLongToWait) as caught:
+    with pytest.raises(WaitTooLongError) as caught:
         pacer.acquire(max_wait=10)
     assert caught.value.wait == 30.0
     assert time_.slept == []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typing as t
 
 from plugin.sandbox.vendors.mettl import exam
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 from plugin.sandbox.vendors.mettl.notifications import finish_payload
 from plugin.sandbox.vendors.mettl.notifications import graded_payload
-from plugin.sandbox.vendors.mettl.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable

@@ -18,7 +18,7 @@ if t.TYPE_CHECKING:
     from lti.interfaces import SharedStore
 
 
-class AgsClients:
+class AgsClientFactory:
     """AGS clients for every platform of one tool.
 
     :param keys: the tool's keys.

@@ -21,11 +21,11 @@ from plugin.sandbox.vendors.candidate_page import posted_answers
 from plugin.sandbox.vendors.candidate_page import questions_html
 from plugin.sandbox.vendors.imocha.api import CANDIDATE_PAGE
 from plugin.sandbox.vendors.imocha.context import current
+from plugin.sandbox.vendors.imocha.errors import SimulatorError
 from plugin.sandbox.vendors.imocha.state import COMPLETE
 from plugin.sandbox.vendors.imocha.state import IN_PROGRESS
 from plugin.sandbox.vendors.imocha.state import PENDING
 from plugin.sandbox.vendors.imocha.state import TEST_LEFT
-from plugin.sandbox.vendors.imocha.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse

@@ -19,8 +19,8 @@ from plugin.sandbox.vendors.candidate_page import page
 from plugin.sandbox.vendors.candidate_page import posted_answers
 from plugin.sandbox.vendors.candidate_page import questions_html
 from plugin.sandbox.vendors.mettl.context import current
+from plugin.sandbox.vendors.mettl.errors import SimulatorError
 from plugin.sandbox.vendors.mettl.exam import questions_of
-from plugin.sandbox.vendors.mettl.state import SimulatorError
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse

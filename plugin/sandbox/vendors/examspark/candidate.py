@@ -17,9 +17,9 @@ from flask import Response
 from flask import request
 from flask import url_for
 
+from plugin.sandbox.vendors.examspark.context import current
 from plugin.sandbox.vendors.examspark.errors import ApiError
 from plugin.sandbox.vendors.examspark.errors import PageError
-from plugin.sandbox.vendors.examspark.extension import current
 from plugin.sandbox.vendors.examspark.models import COMPLETE
 from plugin.sandbox.vendors.examspark.views import percent
 
