@@ -133,12 +133,21 @@ def _find_attempt(session: Session, connection_id: int, signal: CompletionSignal
         found = session.scalar(select(Attempt).where(Attempt.token == signal.attempt_token))
         if found is not None:
             return found
-    if signal.vendor_ref:
-        return session.scalar(
-            select(Attempt)
-            .join(Assessment, Attempt.assessment_id == Assessment.id)
-            .where(
-                Assessment.connection_id == connection_id, Attempt.vendor_ref == signal.vendor_ref
-            )
+    if not signal.vendor_ref:
+        return None
+    found = session.scalar(
+        select(Attempt)
+        .join(Assessment, Attempt.assessment_id == Assessment.id)
+        .where(Assessment.connection_id == connection_id, Attempt.vendor_ref == signal.vendor_ref)
+    )
+    if found is not None:
+        return found
+    # A proctoring connection's signal names its own session of the proctored attempt.
+    return session.scalar(
+        select(Attempt)
+        .join(Assessment, Attempt.assessment_id == Assessment.id)
+        .where(
+            Assessment.proctoring_connection_id == connection_id,
+            Attempt.proctoring_ref == signal.vendor_ref,
         )
-    return None
+    )

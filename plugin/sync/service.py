@@ -55,6 +55,7 @@ FINAL_STATUSES = frozenset(
 #: How long a signalled attempt is asked about again before only reconciliation is left.
 OWED_FOR = dt.timedelta(hours=24)
 _SCHEMA = AssessmentResultSchema()
+NOT_STARTED = "the attempt has no reference at the vendor yet (it was never started there)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +119,7 @@ class SyncService:
         outcomes: dict[int, SyncOutcome] = {}
         fetched: list[tuple[_Subject, RawResult, AssessmentResult]] = []
         failures: list[tuple[_Subject, str, bool]] = []
+        unstarted: list[_Subject] = []
         for attempt_id, raw in items:
             subject = subjects.get(attempt_id)
             if subject is None:
@@ -125,6 +127,7 @@ class SyncService:
                     attempt_id, "failed", error=f"no attempt with id {attempt_id}"
                 )
             elif subject.vendor_ref is None:
+                unstarted.append(subject)
                 outcomes[attempt_id] = SyncOutcome(attempt_id, "not_started")
             else:
                 try:
@@ -134,6 +137,8 @@ class SyncService:
                 except ValidationError as exc:
                     message = f"{subject.kind}: the result could not be mapped: {exc.messages}"
                     failures.append((subject, message, False))
+        if unstarted:
+            self._record_unstarted(unstarted, started)
         if failures:
             outcomes.update(self._failed(failures, started))
         if fetched:
@@ -283,6 +288,16 @@ class SyncService:
                     subject.attempt_id, "failed", error=message, retryable=retryable
                 )
         return outcomes
+
+    def _record_unstarted(self, subjects: list[_Subject], started: dt.datetime) -> None:
+        """Record the try of attempts the vendor has no reference for, so a request for them
+        is asked about again no sooner than the sweep's interval and given up after a day,
+        like any other that cannot be answered."""
+        with self._sessions.begin() as session:
+            for subject in subjects:
+                attempt = session.get(Attempt, subject.attempt_id)
+                if attempt is not None:
+                    self._settle(attempt, started, final=False, error=NOT_STARTED)
 
     @staticmethod
     def _settle(attempt: Attempt, started: dt.datetime, *, final: bool, error: str | None) -> None:

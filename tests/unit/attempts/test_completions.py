@@ -234,15 +234,6 @@ def test_a_vendor_reference_names_only_the_attempts_of_the_connection_it_came_fr
     assert at_theirs.attempt_id == theirs.attempt_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CompletionIntake._find_attempt looks a vendor reference up only among attempts whose "
-        "assessment's main connection sent the signal; a proctoring connection's trigger "
-        "naming its session (Attempt.proctoring_ref, which is all ProctorExam's parse_signal "
-        "returns) finds no attempt, unlike Reconciler._attempts_for"
-    ),
-)
 def test_a_proctoring_connections_signal_naming_its_session_finds_the_proctored_attempt(
     world: World,
 ) -> None:

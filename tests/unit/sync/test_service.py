@@ -351,14 +351,6 @@ def test_an_attempt_without_a_vendor_reference_is_not_started_and_nothing_is_fet
     assert world.result(one.attempt_id) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SyncService: a 'not_started' sync never settles the attempt, so an attempt owed a "
-        "sync but without a vendor reference stays owed forever (past OWED_FOR) and the "
-        "sweep re-queues it every minute, ahead of newer requests in owed()'s order"
-    ),
-)
 def test_an_owed_attempt_without_a_vendor_reference_is_not_owed_forever(world: World) -> None:
     one = world.learner()
     world.update(
@@ -368,6 +360,18 @@ def test_an_owed_attempt_without_a_vendor_reference_is_not_owed_forever(world: W
     assert world.sync.sync(one.attempt_id).state == "not_started"
 
     assert world.sync.owed(retry_after=dt.timedelta(minutes=1)) == []
+
+
+def test_an_attempt_without_a_vendor_reference_waits_for_the_next_sweep_interval(
+    world: World,
+) -> None:
+    one = world.learner()
+    world.update(one.attempt_id, vendor_ref=None, sync_requested_at=utcnow())
+
+    assert world.sync.sync(one.attempt_id).state == "not_started"
+
+    assert world.sync.owed(retry_after=dt.timedelta(minutes=1)) == []
+    assert world.sync.owed(retry_after=dt.timedelta(0)) == [one.attempt_id]
 
 
 def test_an_unknown_attempt_is_a_failed_outcome_not_an_exception(world: World) -> None:

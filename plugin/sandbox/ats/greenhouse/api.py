@@ -19,7 +19,7 @@ from flask import request
 
 from plugin.sandbox.ats.greenhouse.context import current
 from plugin.sandbox.ats.greenhouse.errors import ApiError
-from plugin.sandbox.ats.greenhouse.errors import ValidationFailed
+from plugin.sandbox.ats.greenhouse.errors import ValidationFailedError
 from plugin.sandbox.ats.greenhouse.paging import page_of
 from plugin.sandbox.ats.greenhouse.paging import page_request
 from plugin.sandbox.ats.greenhouse.values import check_elements
@@ -87,12 +87,12 @@ def update_candidate(candidate_id: int) -> Response:
             raise ApiError(404, "Resource not found")
         extra = sorted(set(body) - {"custom_fields"})
         if extra:
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 [{"message": "only custom_fields may be updated here", "field": k} for k in extra]
             )
         changes, errors = check_elements(body.get("custom_fields", []), state.fields)
         if errors:
-            raise ValidationFailed(errors)
+            raise ValidationFailedError(errors)
         for field, value in changes:
             if value is None:
                 candidate.values.pop(field.id, None)
@@ -110,18 +110,20 @@ def add_note() -> tuple[Response, int]:
     ]
     errors += [{"message": "is required", "field": key} for key in sorted(NOTE_KEYS - set(body))]
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailedError(errors)
     with simulator.state.lock:
         candidate = simulator.state.candidates.get(_integer(body, "candidate_id"))
         if candidate is None:
-            raise ValidationFailed([{"message": "candidate not found", "field": "candidate_id"}])
+            raise ValidationFailedError(
+                [{"message": "candidate not found", "field": "candidate_id"}]
+            )
         if _integer(body, "user_id") not in simulator.users:
-            raise ValidationFailed([{"message": "user not found", "field": "user_id"}])
+            raise ValidationFailedError([{"message": "user not found", "field": "user_id"}])
         if not isinstance(body["body"], str) or not body["body"].strip():
-            raise ValidationFailed([{"message": "must not be blank", "field": "body"}])
+            raise ValidationFailedError([{"message": "must not be blank", "field": "body"}])
         if body["visibility"] not in VISIBILITIES:
             allowed = ", ".join(sorted(VISIBILITIES))
-            raise ValidationFailed(
+            raise ValidationFailedError(
                 [{"message": f"must be one of: {allowed}", "field": "visibility"}]
             )
         note = {
@@ -145,5 +147,5 @@ def _json_object() -> dict[str, t.Any]:
 def _integer(body: dict[str, t.Any], key: str) -> int:
     value = body[key]
     if type(value) is not int:
-        raise ValidationFailed([{"message": "must be an integer", "field": key}])
+        raise ValidationFailedError([{"message": "must be an integer", "field": key}])
     return value

@@ -34,7 +34,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class ValidationFailed(ApiError):
+class ValidationFailedError(ApiError):
     """422 ``Validation error`` listing every field error."""
 
     def __init__(self, errors: list[FieldError]) -> None:

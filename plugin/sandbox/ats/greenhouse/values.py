@@ -31,7 +31,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Change = tuple["CustomField", t.Any]
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """One element's problem (a message for the 422 ``errors`` list)."""
 
 
@@ -49,7 +49,7 @@ def check_elements(
             continue
         try:
             changes.append(_change(element, fields))
-        except _Refused as problem:
+        except _RefusedError as problem:
             label = str(element.get("name_key", element.get("id", "custom_fields")))
             errors.append({"message": str(problem), "field": label})
     return changes, errors
@@ -58,53 +58,53 @@ def check_elements(
 def _change(element: dict[str, t.Any], fields: Mapping[int, CustomField]) -> Change:
     unknown = sorted(set(element) - _ELEMENT_KEYS)
     if unknown:
-        raise _Refused(f"unknown parameter(s): {', '.join(unknown)}")
+        raise _RefusedError(f"unknown parameter(s): {', '.join(unknown)}")
     field = _field(element, fields)
     if "unit" in element:
-        raise _Refused("unit is only accepted for currency fields")
+        raise _RefusedError("unit is only accepted for currency fields")
     if ("value" in element) == ("delete_value" in element):
-        raise _Refused("give either value or delete_value")
+        raise _RefusedError("give either value or delete_value")
     if "delete_value" in element:
         if element["delete_value"] != "true":
-            raise _Refused('delete_value must be the string "true"')
+            raise _RefusedError('delete_value must be the string "true"')
         return field, None
     value = element["value"]
     if value is None or value == "":
-        raise _Refused("value must not be blank (use delete_value to clear a field)")
+        raise _RefusedError("value must not be blank (use delete_value to clear a field)")
     return field, _VALUE_CHECKS[field.value_type](value, field)
 
 
 def _field(element: dict[str, t.Any], fields: Mapping[int, CustomField]) -> CustomField:
     if ("id" in element) == ("name_key" in element):
-        raise _Refused("give exactly one of id and name_key")
+        raise _RefusedError("give exactly one of id and name_key")
     if "id" in element:
         if type(element["id"]) is not int:
-            raise _Refused("id must be an integer")
+            raise _RefusedError("id must be an integer")
         field = fields.get(element["id"])
     else:
         field = next((f for f in fields.values() if f.name_key == element["name_key"]), None)
     if field is None:
-        raise _Refused("custom field not found")
+        raise _RefusedError("custom field not found")
     if not field.active:
-        raise _Refused("custom field is inactive")
+        raise _RefusedError("custom field is inactive")
     return field
 
 
 def _number(value: t.Any, field: CustomField) -> t.Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _Refused("must be a number")
+        raise _RefusedError("must be a number")
     return value
 
 
 def _text(value: t.Any, field: CustomField) -> t.Any:
     if not isinstance(value, str) or not value.strip():
-        raise _Refused("must be a non-blank string")
+        raise _RefusedError("must be a non-blank string")
     return value
 
 
 def _yes_no(value: t.Any, field: CustomField) -> t.Any:
     if not isinstance(value, bool):
-        raise _Refused("must be true or false")
+        raise _RefusedError("must be true or false")
     return value
 
 
@@ -115,23 +115,23 @@ def _single_select(value: t.Any, field: CustomField) -> t.Any:
     by_name = {name: option_id for option_id, name in field.options}
     if isinstance(value, str) and value in by_name:
         return by_name[value]
-    raise _Refused("must be the id or the exact name of one of the field's options")
+    raise _RefusedError("must be the id or the exact name of one of the field's options")
 
 
 def _date(value: t.Any, field: CustomField) -> t.Any:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise _Refused("must be a date as YYYY-MM-DD")
+        raise _RefusedError("must be a date as YYYY-MM-DD")
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise _Refused("is not a valid date") from None
+        raise _RefusedError("is not a valid date") from None
     return value
 
 
 def _url(value: t.Any, field: CustomField) -> t.Any:
     parts = urllib.parse.urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme != "https" or not parts.hostname:
-        raise _Refused("must be an absolute https URL")
+        raise _RefusedError("must be an absolute https URL")
     return value
 
 

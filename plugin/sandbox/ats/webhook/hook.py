@@ -27,7 +27,7 @@ PATH = "/webhook"
 bp = Blueprint("webhook_hook", __name__)
 
 
-class Refused(Exception):
+class RefusedError(Exception):
     """An error answer of the receiver."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -36,8 +36,8 @@ class Refused(Exception):
         self.message = message
 
 
-@bp.errorhandler(Refused)
-def _refused(exc: Refused) -> Response:
+@bp.errorhandler(RefusedError)
+def _refused(exc: RefusedError) -> Response:
     return receiver_error(exc.status, exc.message)
 
 
@@ -56,18 +56,18 @@ def receive() -> Response:
         return jsonify(status="pong")
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        raise Refused(400, "Idempotency-Key is required")
+        raise RefusedError(400, "Idempotency-Key is required")
     entry = {"idempotency_key": key, "signature": header, "body": body}
     outcome = receiver.state.remember(key, hashlib.sha256(raw).hexdigest(), entry)
     if outcome == "conflict":
-        raise Refused(409, "Idempotency-Key was used with a different body")
+        raise RefusedError(409, "Idempotency-Key was used with a different body")
     return jsonify(status=outcome)
 
 
 def _verified_body(raw: bytes, header: str) -> dict[str, t.Any]:
     """The JSON object ``raw`` holds, once its type and signature are checked."""
     if request.mimetype != "application/json":
-        raise Refused(415, "Content-Type must be application/json")
+        raise RefusedError(415, "Content-Type must be application/json")
     receiver = current()
     problem = (
         signature_problem(receiver.secret, header, raw, receiver.clock(), receiver.tolerance)
@@ -75,11 +75,11 @@ def _verified_body(raw: bytes, header: str) -> dict[str, t.Any]:
         else "missing signature"
     )
     if problem:
-        raise Refused(401, problem)
+        raise RefusedError(401, problem)
     try:
         body = json.loads(raw)
     except ValueError:
-        raise Refused(400, "the body is not JSON") from None
+        raise RefusedError(400, "the body is not JSON") from None
     if not isinstance(body, dict):
-        raise Refused(400, "the body must be a JSON object")
+        raise RefusedError(400, "the body must be a JSON object")
     return body
