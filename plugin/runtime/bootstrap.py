@@ -10,15 +10,15 @@ from plugin.store import migrate
 
 def bootstrap(app: Flask) -> list[str]:
     """Upgrade the schema and create the first tool key; return what was created."""
-    settings = services(app).settings
-    engine = services(app).engine
+    registry = services(app)
+    engine = registry.engine
     notes: list[str] = []
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     if before is None:
         notes.append(f"created the database: {engine.url.render_as_string(hide_password=True)}")
-    if services(app).keys.ensure_key():
+    if registry.keys.ensure_key():
         notes.append("generated the tool's first signing key (see `assessment-bridge keys list`)")
     if notes:
-        notes.insert(0, f"data directory: {settings.data_dir}")
+        notes.insert(0, f"data directory: {registry.settings.data_dir}")
     return notes

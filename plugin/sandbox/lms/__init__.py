@@ -10,7 +10,7 @@ from plugin.sandbox.lms.app import serve_lms
 from plugin.sandbox.lms.client import SandboxCourse
 from plugin.sandbox.lms.client import SandboxLms
 from plugin.sandbox.lms.client import SandboxLmsError
-from plugin.sandbox.lms.extension import SandboxLmsExtension
+from plugin.sandbox.lms.context import SandboxLmsExtension
 from plugin.sandbox.lms.tamper import TAMPER_MODES
 
 __all__ = [

@@ -9,8 +9,8 @@ import typing as t
 from flask import Response
 from flask import request
 
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import ApiError
-from plugin.sandbox.lms.extension import current_lms
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms.models import AccessToken

@@ -15,8 +15,8 @@ from plugin.sandbox.lms.access import require_accept
 from plugin.sandbox.lms.access import typed_json
 from plugin.sandbox.lms.ags_schema import line_item_fields
 from plugin.sandbox.lms.ags_schema import line_item_json
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.gradebook import add_line_item
 from plugin.sandbox.lms.gradebook import delete_line_item
 from plugin.sandbox.lms.gradebook import update_line_item

@@ -15,8 +15,8 @@ from plugin.sandbox.lms.access import require_accept
 from plugin.sandbox.lms.access import typed_json
 from plugin.sandbox.lms.ags_schema import parse_score
 from plugin.sandbox.lms.ags_schema import result_json
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.gradebook import record_score
 from plugin.sandbox.lms.paging import paginate
 from plugin.sandbox.lms.urls import line_item_url

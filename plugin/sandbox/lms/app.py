@@ -10,11 +10,11 @@ from flask import jsonify
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from plugin.sandbox.lms.context import EXTENSION_NAME
+from plugin.sandbox.lms.context import SandboxLmsExtension
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import ApiError
 from plugin.sandbox.lms.errors import PageError
-from plugin.sandbox.lms.extension import EXTENSION_NAME
-from plugin.sandbox.lms.extension import SandboxLmsExtension
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.pages import error_page
 from plugin.sandbox.server import serve_app
 

@@ -16,7 +16,7 @@ from plugin.sandbox.lms.errors import JwtRejectedError
 if t.TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from plugin.sandbox.lms.extension import SandboxLmsExtension
+    from plugin.sandbox.lms.context import SandboxLmsExtension
     from plugin.sandbox.lms.models import JsonDict
     from plugin.sandbox.lms.models import Tool
 

@@ -15,9 +15,9 @@ from flask import request
 
 from plugin.sandbox.lms import vocab
 from plugin.sandbox.lms.ags_schema import line_item_fields
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import ApiError
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.gradebook import add_line_item
 from plugin.sandbox.lms.models import Context
 from plugin.sandbox.lms.models import ResourceLink

@@ -10,10 +10,10 @@ from flask import Blueprint
 from flask import jsonify
 from flask import request
 
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.control import loopback_only
 from plugin.sandbox.lms.errors import ApiError
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.faults import FaultSettings
 from plugin.sandbox.lms.gradebook import gradebook_view
 from plugin.sandbox.lms.launches import create_launch

@@ -18,10 +18,10 @@ from plugin.sandbox.lms.assertions import LEEWAY_S
 from plugin.sandbox.lms.assertions import verify_tool_jwt
 from plugin.sandbox.lms.content_items import parse_content_items
 from plugin.sandbox.lms.content_items import store_content_items
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import JwtRejectedError
 from plugin.sandbox.lms.errors import PageError
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.id_token import DEEP_LINK_ACCEPT_TYPES
 from plugin.sandbox.lms.pages import list_page
 

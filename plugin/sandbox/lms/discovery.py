@@ -12,8 +12,8 @@ from flask import Blueprint
 from flask import jsonify
 
 from plugin.sandbox.lms import vocab
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 
 if t.TYPE_CHECKING:
     from flask import Response

@@ -11,8 +11,8 @@ from plugin.sandbox.lms import vocab
 from plugin.sandbox.lms.access import authorize
 from plugin.sandbox.lms.access import require_accept
 from plugin.sandbox.lms.access import typed_json
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.paging import paginate
 from plugin.sandbox.lms.urls import context_api_url
 

@@ -13,9 +13,9 @@ import typing as t
 from flask import Blueprint
 from flask import request
 
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import PageError
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.id_token import build_claims
 from plugin.sandbox.lms.id_token import take_snapshot
 from plugin.sandbox.lms.pages import autosubmit_page

@@ -10,8 +10,8 @@ import urllib.parse
 
 from flask import request
 
+from plugin.sandbox.lms.context import url_for_path
 from plugin.sandbox.lms.errors import ApiError
-from plugin.sandbox.lms.extension import url_for_path
 
 if t.TYPE_CHECKING:
     from collections.abc import Sequence

@@ -18,8 +18,8 @@ from flask import jsonify
 from flask import request
 
 from plugin.sandbox.lms import vocab
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import ApiError
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.models import RegistrationToken
 from plugin.sandbox.lms.tools import create_tool
 from plugin.sandbox.lms.tools import grantable_scopes

@@ -19,16 +19,16 @@ from flask import request
 from plugin.sandbox.lms import vocab
 from plugin.sandbox.lms.assertions import LEEWAY_S
 from plugin.sandbox.lms.assertions import verify_tool_jwt
+from plugin.sandbox.lms.context import base_url
+from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import ApiError
 from plugin.sandbox.lms.errors import JwtRejectedError
-from plugin.sandbox.lms.extension import base_url
-from plugin.sandbox.lms.extension import current_lms
 from plugin.sandbox.lms.models import AccessToken
 
 if t.TYPE_CHECKING:
     from flask import Response
 
-    from plugin.sandbox.lms.extension import SandboxLmsExtension
+    from plugin.sandbox.lms.context import SandboxLmsExtension
     from plugin.sandbox.lms.models import Tool
 
 bp = Blueprint("lms_token", __name__)
