@@ -14,7 +14,6 @@ object as the last line. Target: 2,000 results/s per vendor.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
@@ -29,7 +28,6 @@ from mappings.ags import build_score
 from mappings.registry import load_result
 
 TARGET = 2000
-NOW = dt.datetime(2025, 1, 16, 12, 0, tzinfo=dt.UTC)
 POLICY = ScorePolicy()
 ESSAY = "The word essay derives from the French infinitive essayer, to try or to attempt. " * 6
 
@@ -309,7 +307,7 @@ PAYLOADS: dict[str, Callable[[], dict[str, t.Any]]] = {
 
 def pipeline(kind: str, text: str, *, digest: bool) -> None:
     result = load_result(kind, json.loads(text))
-    build_score(result, POLICY, user_id="user-1", now=NOW)
+    build_score(result, POLICY, user_id="user-1")
     if digest:
         _ = result.digest
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+COOKIES_BLOCKED_HINT = (
+    'In Moodle, set the tool\'s "Launch container" to "New window"; in other LMSs, set the'
+    " tool to open in a new window or tab. Allowing third-party cookies for this site also"
+    " works."
+)
+
 
 class LtiLaunchError(Exception):
     """A login or launch was refused.
@@ -23,18 +29,21 @@ class LtiLaunchError(Exception):
 class CookiesBlockedError(LtiLaunchError):
     """The launch came back without the state cookie: third-party cookies are blocked.
 
-    Carries the login parameters so the page can restart the login in a new window.
+    The login cannot be replayed in a new window (platforms such as Moodle accept an
+    ``lti_message_hint`` only once), so the page offers the platform's own page instead:
+    ``reopen_url``, taken from the signature-checked id_token and always ``http(s)``,
+    or ``None`` when the launch gave none.
     """
 
-    def __init__(self, relaunch_params: dict[str, str]) -> None:
+    def __init__(self, reopen_url: str | None) -> None:
         super().__init__(
             "cookies_blocked",
             "Your browser did not send back the cookie this tool set while signing you in,"
             " which happens when cookies are blocked inside the course page.",
-            admin_hint="Open the tool in a new window, or allow third-party cookies for this site.",
+            admin_hint=COOKIES_BLOCKED_HINT,
             status=401,
         )
-        self.relaunch_params = relaunch_params
+        self.reopen_url = reopen_url
 
 
 class RegistrationError(Exception):

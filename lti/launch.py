@@ -5,8 +5,11 @@ signature, deployment, message, save).  We keep the chain and replace the
 steps that are too lax:
 
 * state: the login's server-side record must exist and the browser must send
-  the state cookie back (no cookie at all means cookies are blocked: offer a
-  new window);
+  the state cookie back.  No cookie at all means cookies are blocked; that is
+  refused only once the id_token's signature holds, so the page can offer the
+  platform's own ``return_url`` to open the course in a new window (the login
+  itself cannot be replayed: Moodle spends its ``lti_message_hint`` on first
+  use);
 * nonce: must be the one issued with that state; the state record (and the
   nonce with it) is taken atomically at the end, so a replayed id_token is
   refused in any browser;
@@ -18,12 +21,17 @@ steps that are too lax:
 
 Every refusal is an :class:`~lti.errors.LtiLaunchError`; nothing is stored
 before the whole chain has passed, except the refused deployment record.
+
+A validated ``LtiDeepLinkingRequest`` is answered by :meth:`BridgeMessageLaunch.decline_deep_link`
+until the tool has a content picker: a signed response with no content items, so the
+platform closes its dialog instead of leaving the teacher stuck in it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing as t
+from urllib.parse import urlsplit
 
 import jwt
 from pylti1p3.contrib.flask import FlaskMessageLaunch
@@ -46,6 +54,9 @@ if t.TYPE_CHECKING:
 
 ALLOWED_ALGORITHMS = ("RS256",)
 REQUIRED_REGISTERED_CLAIMS = ("iss", "aud", "exp", "iat", "nonce")
+LINK_SCHEMES = ("http", "https")
+DEEP_LINKING_MSG = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
+DEEP_LINKING_DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +64,14 @@ class LaunchPolicy:
     """The knobs of launch validation."""
 
     leeway_seconds: int = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class DeepLinkAnswer:
+    """A signed ``LtiDeepLinkingResponse`` (``jwt``) the browser posts to ``return_url``."""
+
+    return_url: str
+    jwt: str
 
 
 class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
@@ -76,6 +95,7 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         self._policy = policy
         self._login_state: LoginState | None = None
         self._platform: PlatformRecord | None = None
+        self._cookie_missing = False
 
     @property
     def platform(self) -> PlatformRecord:
@@ -83,15 +103,28 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         return self._platform
 
     def validate(self) -> BridgeMessageLaunch:
+        self._validated = True
         try:
-            super().validate()
+            self._validate_chain()
         except LtiException as exc:
+            self._validated = False
             raise LtiLaunchError(
                 "invalid_message",
                 f"The launch message is not valid: {exc}.",
                 admin_hint="The platform sent an LTI message that lacks required claims.",
             ) from exc
+        except Exception:
+            self._validated = False
+            raise
         return self
+
+    def _validate_chain(self) -> None:
+        """pylti1p3's chain, with the blocked-cookie refusal after the signature check."""
+        self.validate_state().validate_jwt_format().validate_nonce()
+        self.validate_registration().validate_jwt_signature()
+        if self._cookie_missing:
+            raise CookiesBlockedError(reopen_url(self._jwt["body"]))
+        self.validate_deployment().validate_message().save_launch_data()
 
     def validate_state(self) -> BridgeMessageLaunch:
         state = self._get_request_param("state")
@@ -107,9 +140,9 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
                 status=401,
             )
         cookie = self._cookie_service.get_cookie(state)
-        if cookie is None:
-            raise CookiesBlockedError(login_state.login_params)
-        if cookie != state:
+        # Refused in _validate_chain once the signature holds, to show a trusted link.
+        self._cookie_missing = cookie is None
+        if cookie is not None and cookie != state:
             raise LtiLaunchError(
                 "state_mismatch", "The launch state does not match this browser.", status=401
             )
@@ -241,6 +274,27 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             )
         return self
 
+    def decline_deep_link(self, message: str) -> DeepLinkAnswer:
+        """Answer a validated deep-linking request with no content items and ``message``.
+
+        :raises LtiLaunchError: the request's ``deep_link_return_url`` is not http(s).
+        """
+        settings = self._jwt["body"].get(claims.DEEP_LINKING_SETTINGS) or {}
+        return_url = settings.get("deep_link_return_url")
+        if not isinstance(return_url, str) or not is_http_url(return_url):
+            raise LtiLaunchError(
+                "bad_deep_link_return",
+                "The deep-linking request's return URL is not an http(s) URL.",
+                admin_hint="The platform must send deep_link_return_url as an http(s) URL.",
+            )
+        deep_link = self.get_deep_link()
+        body = deep_link.get_message_jwt([])
+        body[DEEP_LINKING_MSG] = message
+        # The data claim must echo the request's, and only when the request had one.
+        if body.get(DEEP_LINKING_DATA) is None:
+            del body[DEEP_LINKING_DATA]
+        return DeepLinkAnswer(return_url=return_url, jwt=deep_link.encode_jwt(body))
+
     def save_launch_data(self) -> BridgeMessageLaunch:
         assert self._login_state is not None
         taken = self._states.take(self._login_state.state)
@@ -250,3 +304,27 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             )
         self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
         return self
+
+
+def reopen_url(body: t.Mapping[str, t.Any]) -> str | None:
+    """The platform page to open the course from again: ``launch_presentation.return_url``.
+
+    Only called on a body whose signature was verified, so the platform vouches for it;
+    anything but an absolute ``http(s)`` URL (``javascript:``, ``data:``...) is dropped.
+    A browser that holds the id_token learns nothing new from it: the URL is in the token.
+    """
+    presentation = body.get(claims.LAUNCH_PRESENTATION)
+    url = presentation.get("return_url") if isinstance(presentation, dict) else None
+    return url if isinstance(url, str) and is_http_url(url) else None
+
+
+def is_http_url(url: str) -> bool:
+    """An absolute http(s) URL: safe as a link or a form action (no ``javascript:``).
+
+    Whitespace and control characters are refused outright: browsers drop some of them
+    inside a scheme, so ``java\tscript:`` must not get the chance to be read as one.
+    """
+    if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in LINK_SCHEMES and bool(parts.netloc)

@@ -15,9 +15,11 @@ if t.TYPE_CHECKING:
     from lti.state import LaunchStateStore
     from lti.store_tool_conf import StoreToolConf
 
-# Login parameters kept with the state so a blocked-cookie launch can restart the
-# login in a new window.  Canvas sends ``deployment_id`` instead of the spec's
-# ``lti_deployment_id``; both are accepted and kept under the spec name.
+# The login parameters the tool reads (and keeps with the state).  They are never
+# replayed: a platform may accept an ``lti_message_hint`` only once (Moodle does), so
+# a blocked-cookie launch sends the learner back to the platform instead
+# (:class:`lti.errors.CookiesBlockedError`).  Canvas sends ``deployment_id`` instead of
+# the spec's ``lti_deployment_id``; both are accepted and kept under the spec name.
 LOGIN_PARAMS = (
     "iss",
     "login_hint",
@@ -67,7 +69,7 @@ def begin_login(
     platform = tool_conf.find_platform(login["iss"], login.get("client_id"))
     if platform is None:
         raise _unknown_platform(login["iss"], login.get("client_id"))
-    state = states.begin(issuer=platform.issuer, client_id=platform.client_id, login_params=login)
+    state = states.begin(issuer=platform.issuer, client_id=platform.client_id)
     query = {
         "scope": "openid",
         "response_type": "id_token",

@@ -28,7 +28,6 @@ class LoginState:
     nonce: str
     issuer: str
     client_id: str
-    login_params: dict[str, str]
 
 
 class LaunchStateStore:
@@ -38,23 +37,28 @@ class LaunchStateStore:
         self._store = store
         self._ttl = ttl_seconds
 
-    def begin(self, *, issuer: str, client_id: str, login_params: dict[str, str]) -> LoginState:
+    def begin(self, *, issuer: str, client_id: str) -> LoginState:
         state = LoginState(
             state="state-" + secrets.token_urlsafe(24),
             nonce=secrets.token_urlsafe(24),
             issuer=issuer,
             client_id=client_id,
-            login_params=login_params,
         )
         self._store.put(STATE_PREFIX + state.state, dataclasses.asdict(state), self._ttl)
         return state
 
     def peek(self, state: str) -> LoginState | None:
         """The login state, without consuming it."""
-        record = self._store.get(STATE_PREFIX + state)
-        return LoginState(**record) if record else None
+        return _loaded(self._store.get(STATE_PREFIX + state))
 
     def take(self, state: str) -> LoginState | None:
         """Consume ``state`` (and its nonce): returns it to exactly one caller."""
-        record = self._store.take(STATE_PREFIX + state)
-        return LoginState(**record) if record else None
+        return _loaded(self._store.take(STATE_PREFIX + state))
+
+
+def _loaded(record: dict[str, t.Any] | None) -> LoginState | None:
+    """The stored state; keys an older release stored beside these are ignored."""
+    if not record:
+        return None
+    names = {field.name for field in dataclasses.fields(LoginState)}
+    return LoginState(**{key: value for key, value in record.items() if key in names})

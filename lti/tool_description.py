@@ -1,7 +1,10 @@
 """The tool's own description: URLs, scopes, claims and messages.
 
 Used for the dynamic registration request and for the static configuration an
-admin copies into a platform when registering by hand.
+admin copies into a platform when registering by hand.  Only resource-link
+launches are offered: deep linking is not advertised until the tool has a
+content picker (a deep-linking request that arrives anyway is answered with no
+content, see :meth:`lti.launch.BridgeMessageLaunch.decline_deep_link`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ TOOL_DESCRIPTION = (
 )
 REQUESTED_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,10 +42,6 @@ class ToolUrls:
         return self._url("/lti/launch")
 
     @property
-    def deep_link(self) -> str:
-        return self._url("/lti/launch")
-
-    @property
     def jwks(self) -> str:
         return self._url("/lti/jwks")
 
@@ -53,6 +53,12 @@ class ToolUrls:
     def domain(self) -> str:
         return urlsplit(self.base_url).netloc
 
+    @property
+    def client_name(self) -> str:
+        """``Assessment Bridge (bridge.example.edu)``: two installations, or two
+        registrations of different hosts, are told apart in the platform's tool list."""
+        return f"{TOOL_NAME} ({self.domain})"
+
 
 def static_configuration(urls: ToolUrls) -> dict[str, t.Any]:
     """What an admin needs to register the tool by hand."""
@@ -62,13 +68,12 @@ def static_configuration(urls: ToolUrls) -> dict[str, t.Any]:
         "oidc_initiation_url": urls.login,
         "target_link_uri": urls.launch,
         "redirect_uris": [urls.launch],
-        "deep_linking_url": urls.deep_link,
         "public_jwk_url": urls.jwks,
         "dynamic_registration_url": urls.register,
         "domain": urls.domain,
         "scopes": list(claims.TOOL_SCOPES),
         "claims": list(REQUESTED_CLAIMS),
-        "messages": ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
+        "messages": [RESOURCE_LINK_REQUEST],
         "token_endpoint_auth_method": "private_key_jwt",
         "signing_algorithm": "RS256",
     }
@@ -82,7 +87,7 @@ def registration_request(urls: ToolUrls, scopes: t.Sequence[str]) -> dict[str, t
         "grant_types": ["implicit", "client_credentials"],
         "initiate_login_uri": urls.login,
         "redirect_uris": [urls.launch],
-        "client_name": TOOL_NAME,
+        "client_name": urls.client_name,
         "jwks_uri": urls.jwks,
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(scopes),
@@ -91,13 +96,6 @@ def registration_request(urls: ToolUrls, scopes: t.Sequence[str]) -> dict[str, t
             "description": TOOL_DESCRIPTION,
             "target_link_uri": urls.launch,
             "claims": list(REQUESTED_CLAIMS),
-            "messages": [
-                {"type": "LtiResourceLinkRequest", "target_link_uri": urls.launch},
-                {
-                    "type": "LtiDeepLinkingRequest",
-                    "target_link_uri": urls.deep_link,
-                    "label": "Add an assessment",
-                },
-            ],
+            "messages": [{"type": RESOURCE_LINK_REQUEST, "target_link_uri": urls.launch}],
         },
     }

@@ -4,6 +4,14 @@ Spec: https://www.imsglobal.org/spec/lti-ags/v2p0#score-publish-service (Score
 object: ``userId``, ``scoreGiven``, ``scoreMaximum``, ``comment``, ``timestamp``,
 ``activityProgress``, ``gradingProgress``, ``submission.startedAt/submittedAt``).
 
+The Score built here has no ``timestamp``: it says when the score is published, which only
+the sender knows, and :meth:`lti.ags.client.AgsClient.post_score` sets it as it sends (a
+platform keeps the score with the latest one; Moodle stamps a score without ``scoreGiven``
+with the time it received it, so the vendor's finish time would be refused as older).  The
+payload is then the same for the same result, and the outbox does not send again what the
+gradebook already holds.  The vendor's times go in ``submission`` and, for the finish time,
+in Canvas's submission extension (:data:`CANVAS_SUBMISSION`, which other platforms ignore).
+
 Status -> progress (tested row by row in ``tests/unit/mappings/test_ags.py``):
 
 ============================================  ================  ==============  =====
@@ -32,8 +40,8 @@ and to 100 in ``percent`` mode), clamped to ``0..maximum`` and rounded half up.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import decimal
+import re
 import string
 import typing as t
 
@@ -53,6 +61,14 @@ ScoreMode = t.Literal["points", "percent"]
 COMMENT_PLACEHOLDERS = frozenset(
     {"vendor", "status", "score", "max_score", "percent", "level", "passed", "test_name"}
 )
+
+#: Canvas's score extension; its ``submitted_at`` is when the learner submitted
+#: (https://canvas.instructure.com/doc/api/score.html).
+CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
+
+#: A name alone between one or two braces (``{score}``, ``{{ score }}``): a placeholder of
+#: another template language (``str.format``, Jinja, Mustache) that would be posted as is.
+_BRACE_PLACEHOLDER = re.compile(r"\{\{?\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}?\}")
 
 _OPEN_PROGRESS: dict[ResultStatus, tuple[str, str]] = {
     ResultStatus.NOT_STARTED: ("Initialized", "NotReady"),
@@ -77,8 +93,10 @@ class ScorePolicy:
     :param rounding_places: decimal places of ``scoreGiven`` (0..6).
     :param hold_for_manual_grading: send no score while questions await a grader.
     :param hold_for_proctoring_review: send no score while a proctoring review is pending.
-    :param comment_template: ``string.Template`` text for ``comment`` (see
-        :data:`COMMENT_PLACEHOLDERS`); no comment when ``None``.
+    :param comment_template: ``string.Template`` text for ``comment`` (``$name`` or
+        ``${name}``, see :data:`COMMENT_PLACEHOLDERS`); no comment when ``None``.  A name
+        alone between one or two braces (``{score}``, ``{{ score }}``) is refused; other
+        braces (``{}``, ``{ note: }``) are literal text.
     :raises ValueError: for any invalid setting.
     """
 
@@ -114,11 +132,18 @@ def _positive_points(value: t.Any) -> decimal.Decimal:
 
 def _check_template(text: str) -> None:
     template = string.Template(text)
+    allowed = ", ".join(f"${name}" for name in sorted(COMMENT_PLACEHOLDERS))
     if not template.is_valid():
         raise ValueError("comment_template is not a valid template (use $name placeholders).")
+    literal = template.pattern.sub("", text)  # the text once $ placeholders are taken out
+    braced = sorted({match.group() for match in _BRACE_PLACEHOLDER.finditer(literal)})
+    if braced:
+        raise ValueError(
+            f"comment_template uses brace placeholders ({', '.join(braced)}), which are not"
+            f" filled in; write $name or ${{name}} (string.Template). Placeholders: {allowed}."
+        )
     unknown = set(template.get_identifiers()) - COMMENT_PLACEHOLDERS
     if unknown:
-        allowed = ", ".join(sorted(COMMENT_PLACEHOLDERS))
         raise ValueError(f"Unknown placeholders {sorted(unknown)}; allowed: {allowed}.")
 
 
@@ -127,27 +152,20 @@ def build_score(
     policy: ScorePolicy,
     *,
     user_id: str,
-    now: dt.datetime | None = None,
 ) -> dict[str, t.Any]:
-    """Build the AGS Score JSON for ``result``.
+    """Build the AGS Score JSON for ``result``, less its ``timestamp`` (set by the sender).
 
     :param user_id: the LTI user id (``sub``) of the learner.
-    :param now: timestamp to use when the vendor gave no finish time (aware; default:
-        the current time).
-    :raises ValueError: for an empty ``user_id`` or a naive ``now``.
+    :raises ValueError: for an empty ``user_id``.
     """
     if not isinstance(user_id, str) or not user_id.strip():
         raise ValueError("user_id must be a non-empty string.")
-    if now is not None and now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware.")
     points = _points(result, policy)
     activity, grading, give = _progress(result, policy, scored=points is not None)
-    moment = result.finished_at or now or dt.datetime.now(dt.UTC)
     score: dict[str, t.Any] = {
         "userId": user_id,
         "activityProgress": activity,
         "gradingProgress": grading,
-        "timestamp": moment.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
     }
     if give and points is not None:
         score["scoreGiven"], score["scoreMaximum"] = float(points[0]), float(points[1])
@@ -160,6 +178,8 @@ def build_score(
     }
     if submission:
         score["submission"] = submission
+    if result.finished_at is not None:
+        score[CANVAS_SUBMISSION] = {"submitted_at": format_utc(result.finished_at)}
     return score
 
 

@@ -8,7 +8,6 @@ The ATS map argument uses the JSON format documented in :mod:`mappings.ats_map`:
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import typing as t
 from collections.abc import Mapping
@@ -34,7 +33,6 @@ def build_preview(
     score_mode: ScoreMode = "percent",
     max_points: decimal.Decimal | None = None,
     ats_map: Mapping[str, t.Any] | None = None,
-    now: dt.datetime | None = None,
 ) -> dict[str, t.Any]:
     """Map ``raw`` and return ``{"result", "ags_score"[, "ats_fields"]}`` as JSON data.
 
@@ -48,7 +46,7 @@ def build_preview(
     result = load_result(kind, raw)
     preview: dict[str, t.Any] = {
         "result": _RESULT_SCHEMA.dump(result),
-        "ags_score": build_score(result, policy, user_id=PREVIEW_USER_ID, now=now),
+        "ags_score": build_score(result, policy, user_id=PREVIEW_USER_ID),
     }
     if plan is not None:
         writes = build_field_writes(result, plan)

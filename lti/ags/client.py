@@ -17,7 +17,7 @@ import requests
 
 from lti.ags.errors import AgsError
 from lti.ags.errors import error_for
-from lti.ags.errors import stale_score_error
+from lti.ags.errors import refused_timestamp_error
 from lti.ags.errors import token_error
 from lti.ags.errors import transport_error
 from lti.ags.line_items import LineItem
@@ -30,7 +30,6 @@ from lti.ags.media import MEDIA_LINEITEM
 from lti.ags.media import MEDIA_LINEITEM_CONTAINER
 from lti.ags.media import MEDIA_SCORE
 from lti.ags.timestamps import format_timestamp
-from lti.ags.timestamps import parse_timestamp
 from lti.service_token import AccessToken
 from lti.service_token import TokenRequestError
 from lti.service_token import request_access_token
@@ -46,13 +45,18 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES = 1000
 LOOKUP_SECONDS = 60
+#: Sends of one score, each with a fresh timestamp, before a 409 is given back to the outbox.
+SCORE_TRIES = 3
 
 
 @dataclasses.dataclass(frozen=True)
 class ScoreReceipt:
     """A score the platform accepted.
 
-    :ivar timestamp: the timestamp actually sent (later than asked when it had to be bumped).
+    :ivar timestamp: the timestamp of the send that was accepted.
+    :ivar bumped: whether that timestamp is later than the second it was sent in: the last
+        one sent for this line item and user (perhaps a try the platform refused) was not
+        earlier.
     """
 
     line_item_url: str
@@ -166,25 +170,46 @@ class AgsClient:
         return item
 
     def post_score(self, line_item_url: str, score: t.Mapping[str, t.Any]) -> ScoreReceipt:
-        """Publish ``score`` (an AGS Score object) with a timestamp later than the last one sent.
+        """Publish ``score`` (an AGS Score object) stamped with the time it is sent.
 
-        :param score: needs ``userId`` and an ISO 8601 ``timestamp`` with a UTC offset.
-        :raises AgsError: 409 (a newer score is there) and other 4xx are not retryable.
-        :raises ValueError: for a score without ``userId`` or with a bad ``timestamp``.
+        Any ``timestamp`` in ``score`` is replaced (outbox payloads of earlier releases carry
+        the vendor's finish time): :class:`lti.ags.timestamps.ScoreClock` gives the current
+        second, at least one second past the last one sent for this line item and user.  A
+        409 (the platform holds a score it takes to be as new, AGS 2.0 section 3.4) is sent
+        again at once with a fresh timestamp, :data:`SCORE_TRIES` sends in all: the platform
+        may have stamped its score with its own, later, time (Moodle does for a score without
+        ``scoreGiven``).
+
+        :param score: needs ``userId``.
+        :raises AgsError: retryable for 409 on every try, 429, 5xx and transport failures;
+            not retryable for other 4xx.
+        :raises ValueError: for a score without ``userId``.
         """
         user_id = score.get("userId")
         if not isinstance(user_id, str) or not user_id:
             raise ValueError("a score needs a userId")
-        wanted = parse_timestamp(str(score.get("timestamp", "")))
-        sent = self._clock.next_timestamp(line_item_url, user_id, wanted)
-        timestamp = format_timestamp(sent)
-        body = {**score, "timestamp": timestamp}
-        response = self._send("POST", scores_url(line_item_url), body=body, media=MEDIA_SCORE)
-        if response.status_code == 409:
-            raise stale_score_error(response, user_id=user_id, timestamp=timestamp)
+        url = scores_url(line_item_url)
+        for tries in range(1, SCORE_TRIES + 1):
+            sent, bumped = self._clock.next_timestamp(line_item_url, user_id)
+            timestamp = format_timestamp(sent)
+            body = {**score, "timestamp": timestamp}
+            response = self._send("POST", url, body=body, media=MEDIA_SCORE)
+            if response.status_code != 409:
+                break
+            log.info(
+                "POST %s: score at %s refused as not newer (try %d of %d)",
+                url.split("?", 1)[0],
+                timestamp,
+                tries,
+                SCORE_TRIES,
+            )
+        else:
+            raise refused_timestamp_error(
+                response, user_id=user_id, timestamp=timestamp, tries=SCORE_TRIES
+            )
         if response.status_code not in (200, 201, 202, 204):
             raise error_for(response, "posting a score")
-        return ScoreReceipt(line_item_url, user_id, timestamp, bumped=sent > wanted)
+        return ScoreReceipt(line_item_url, user_id, timestamp, bumped=bumped)
 
     def _send(
         self,

@@ -78,14 +78,23 @@ def error_for(response: requests.Response, action: str) -> AgsError:
     )
 
 
-def stale_score_error(response: requests.Response, *, user_id: str, timestamp: str) -> AgsError:
-    """The platform already holds a score for this user and line item that is as new or newer."""
+def refused_timestamp_error(
+    response: requests.Response, *, user_id: str, timestamp: str, tries: int
+) -> AgsError:
+    """The platform kept answering 409: it holds a score for this user and line item that it
+    takes to be as new as the one sent (AGS 2.0 section 3.4, ``timestamp``).
+
+    Retryable: the platform's own time for its score (Moodle stores the time it received a
+    score without ``scoreGiven``, and its clock may run ahead of ours) is overtaken once the
+    current time passes it, and every later try is stamped with the time it is sent.
+    """
     reason = error_description(response)
     return AgsError(
-        f"the platform already has a newer score for user {user_id} on this line item than"
-        f" the one sent (timestamp {timestamp}); sending it again cannot succeed",
+        f"the platform refused the score for user {user_id} {tries} times as not newer than"
+        f" the one it holds (last timestamp sent {timestamp}); it will be sent again later",
         status=response.status_code,
-        retryable=False,
+        retryable=True,
+        retry_after=retry_after_seconds(response),
         platform_message=reason,
     )
 

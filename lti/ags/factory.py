@@ -9,10 +9,12 @@ from lti.ags.client import AgsClient
 from lti.ags.media import DEFAULT_SCOPES
 from lti.ags.sessions import PlatformSessions
 from lti.ags.timestamps import ScoreClock
+from lti.ags.timestamps import utc_now
 from lti.token_cache import SingleFlight
 from lti.token_cache import TokenCache
 
 if t.TYPE_CHECKING:
+    from lti.ags.timestamps import Now
     from lti.interfaces import KeySource
     from lti.interfaces import PlatformRecord
     from lti.interfaces import SharedStore
@@ -26,6 +28,7 @@ class AgsClientFactory:
     :param sessions: one session per issuer (default: pooled :class:`lti.http.TimeoutSession`).
     :param scopes: what each token asks for.
     :param page_size: ``limit`` sent when listing line items.
+    :param now: the current time for score timestamps (aware); tests pass a fake one.
     """
 
     def __init__(
@@ -36,12 +39,13 @@ class AgsClientFactory:
         sessions: PlatformSessions | None = None,
         scopes: t.Iterable[str] = DEFAULT_SCOPES,
         page_size: int = 100,
+        now: Now = utc_now,
     ) -> None:
         self._keys = keys
         self._sessions = sessions or PlatformSessions()
         self._flight = SingleFlight(store)
         self.tokens = TokenCache(store, flight=self._flight)
-        self.clock = ScoreClock(store)
+        self.clock = ScoreClock(store, now=now)
         self._scopes = tuple(scopes)
         self._page_size = page_size
 

@@ -33,6 +33,7 @@ class AssessmentInfo:
     proctoring_connection: str | None
     proctoring_exam_id: str | None
     score_policy: dict[str, t.Any]
+    create_line_item: bool
     created_at: dt.datetime
 
 
@@ -48,10 +49,14 @@ class AssessmentService:
         title: str = "",
         proctoring: str | None = None,
         policy: t.Mapping[str, t.Any] | None = None,
+        create_line_item: bool = False,
     ) -> AssessmentInfo:
         """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam one.
 
         :param policy: :class:`mappings.ags.ScorePolicy` fields (how results become grades).
+        :param create_line_item: whether results of a placement whose launch names no line
+            item may go to a gradebook column the tool finds or creates (by default they
+            are shown to the learner and sent to no gradebook).
         :raises AssessmentError: unknown connection, wrong kinds, empty test id, bad policy.
         """
         policy_json = _policy_json(policy or {})
@@ -69,6 +74,7 @@ class AssessmentService:
                 test_id=test_id,
                 title=title,
                 score_policy_json=policy_json,
+                create_line_item=create_line_item,
             )
             if proctoring:
                 name, _, exam_id = proctoring.partition(":")
@@ -136,5 +142,6 @@ def _info(session: Session, row: Assessment) -> AssessmentInfo:
         proctoring_connection=proctor.name if proctor else None,
         proctoring_exam_id=row.proctoring_exam_id,
         score_policy=json.loads(row.score_policy_json) if row.score_policy_json else {},
+        create_line_item=row.create_line_item,
         created_at=row.created_at,
     )

@@ -11,12 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from lti.launch import is_http_url
 from plugin.outbox.deliveries import LMS_TARGET
 from plugin.outbox.deliveries import DeliveryStatus
 from plugin.store.models import Attempt
 from plugin.store.models import AttemptResult
 from plugin.store.models import Delivery
 from plugin.sync.service import FINAL_STATUSES
+
+Gradebook = t.Literal["sent", "sending", "held", "not_graded"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,14 +29,17 @@ class AttemptOutcome:
     :ivar stage: ``recording`` (no final result yet), ``graded`` (a final result with a
         score), ``finished`` (final, no score: e.g. awaiting manual grading).
     :ivar score: e.g. ``"81 / 100 (81%)"`` when there is one.
-    :ivar gradebook: ``sent``, ``sending`` or ``held`` (needs a person) for the LMS grade.
+    :ivar gradebook: ``sent``, ``sending`` or ``held`` (needs a person) for the LMS grade,
+        or ``not_graded`` when the activity accepts no grades (nothing is sent).
     """
 
     stage: t.Literal["recording", "graded", "finished"]
     status: str | None
     score: str | None
-    gradebook: t.Literal["sent", "sending", "held"] | None
+    gradebook: Gradebook | None
     return_url: str | None
+    #: The vendor's report of the attempt, when it gives one (an http(s) URL).
+    report_url: str | None = None
 
 
 def attempt_outcome(sessions: sessionmaker[Session], token: str) -> AttemptOutcome | None:
@@ -56,12 +62,14 @@ def attempt_outcome(sessions: sessionmaker[Session], token: str) -> AttemptOutco
         )
     canonical = json.loads(result.canonical_json)
     score = score_text(canonical)
+    report = canonical.get("report_url")
     return AttemptOutcome(
         "graded" if score else "finished",
         result.status,
         score,
         _gradebook(delivery),
         return_url,
+        report_url=report if isinstance(report, str) and is_http_url(report) else None,
     )
 
 
@@ -81,9 +89,10 @@ def _plain(value: t.Any) -> str:
     return f"{number:f}"
 
 
-def _gradebook(status: str | None) -> t.Literal["sent", "sending", "held"] | None:
+def _gradebook(status: str | None) -> Gradebook:
+    """Where the grade of a final result stands (no delivery at all: none was planned)."""
     if status is None:
-        return None
+        return "not_graded"
     if status == DeliveryStatus.DELIVERED:
         return "sent"
     if status == DeliveryStatus.DEAD:

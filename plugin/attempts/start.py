@@ -2,7 +2,9 @@
 
 A relaunch of the same learner, placement and assessment resumes the same
 attempt (same token, same vendor reference): vendors that enrol idempotently per
-token give the same link back, and a stored link is reused without a call.
+token give the same link back, and a stored link is reused without a call.  Once
+the attempt's stored result is final, a relaunch goes to our result page instead:
+the vendor would only show its "session closed" page.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from lti.interfaces import PlatformRecord
+from lti.launch import is_http_url
 from plugin.errors import AppError
 from plugin.registrations.launches import LaunchSummary
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
+from plugin.store.models import AttemptResult
 from plugin.store.models import LtiContext
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
 from plugin.store.models import utcnow
+from plugin.sync.service import FINAL_STATUSES
 from plugin.vendors.base import Learner
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import StartRequest
@@ -46,12 +51,14 @@ class AttemptError(AppError):
 
 @dataclasses.dataclass(frozen=True)
 class AttemptDestination:
-    """Where the learner goes: a vendor URL, or our page embedding the vendor's player."""
+    """Where the learner goes: a vendor URL, our page embedding the vendor's player, or
+    (``result_url``, for a finished attempt) our result page."""
 
     token: str
     redirect_url: str | None
     embed: dict[str, t.Any] | None
     proctoring_url: str | None = None
+    result_url: str | None = None
 
 
 class AttemptService:
@@ -69,18 +76,20 @@ class AttemptService:
     def return_url(self, token: str) -> str:
         return f"{self._base_url}/return/{token}"
 
+    def result_url(self, token: str) -> str:
+        return f"{self.return_url(token)}/result"
+
     def start(self, launch: LaunchSummary, assessment_id: int) -> AttemptDestination:
-        """Create or resume the learner's attempt and enrol them at the vendor.
+        """Create or resume the learner's attempt and enrol them at the vendor; a finished
+        attempt (final stored result) sends the learner to its result page instead.
 
         :raises AttemptError: unknown assessment, or the vendor refused (with its reason).
         """
         platform = launch.platform
         attempt_id, token, assessment = self._attempt_row(platform, launch, assessment_id)
-        with self._sessions() as session:
-            row = session.get(Attempt, attempt_id)
-            assert row is not None
-            if row.vendor_ref and (row.redirect_url or row.embed_json):
-                return _destination(row)
+        stored = self._stored_destination(attempt_id)
+        if stored is not None:
+            return stored
         learner = Learner(
             external_id=f"lti-{platform.id}-{launch.user_subject}",
             email=launch.user_email,
@@ -108,6 +117,20 @@ class AttemptService:
             row.status = "started"
             row.updated_at = utcnow()
             return _destination(row)
+
+    def _stored_destination(self, attempt_id: int) -> AttemptDestination | None:
+        """Where an earlier launch of this attempt leads now: the result page once the
+        result is final, else the vendor link it stored (``None``: none yet)."""
+        with self._sessions() as session:
+            row = session.get(Attempt, attempt_id)
+            assert row is not None
+            result = session.get(AttemptResult, attempt_id)
+            if result is not None and result.status in FINAL_STATUSES:
+                result_url = self.result_url(row.token)
+                return AttemptDestination(row.token, None, None, result_url=result_url)
+            if row.vendor_ref and (row.redirect_url or row.embed_json):
+                return _destination(row)
+        return None
 
     def _start_at(
         self, connection_id: int, test_id: str, token: str, learner: Learner
@@ -161,7 +184,9 @@ class AttemptService:
                     resource_link_id=link_id,
                 )
                 session.add(row)
-            row.return_url = launch.return_url
+            # Shown as "Back to the course" on the result page: http(s) only.
+            url = launch.return_url
+            row.return_url = url if url and is_http_url(url) else None
             session.flush()
             session.expunge(assessment)
             return row.id, row.token, assessment

@@ -209,6 +209,13 @@ def _assessments() -> AssessmentService:
     help="Send no score while a proctoring review is pending (default: do not hold).",
 )
 @click.option("--comment", default=None, help="Gradebook comment template ($percent, $level, ...).")
+@click.option(
+    "--create-line-item/--no-create-line-item",
+    default=False,
+    show_default=True,
+    help="Where a launch names no gradebook column (the activity accepts no grades), find or "
+    "create one of the tool's own and grade there.",
+)
 @json_option
 def add_assessment(
     connection: str,
@@ -220,6 +227,7 @@ def add_assessment(
     hold_manual: bool | None,
     hold_proctoring: bool | None,
     comment: str | None,
+    create_line_item: bool,
     as_json: bool,
 ) -> None:
     """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID)."""
@@ -237,6 +245,7 @@ def add_assessment(
             title=title,
             proctoring=proctoring,
             policy={k: v for k, v in chosen.items() if v is not None},
+            create_line_item=create_line_item,
         )
     if as_json:
         print_json(info)
@@ -253,7 +262,7 @@ def list_assessments(as_json: bool) -> None:
         print_json(items)
     else:
         print_table(
-            ["ID", "TITLE", "VENDOR", "TEST", "PROCTORING"],
+            ["ID", "TITLE", "VENDOR", "TEST", "PROCTORING", "GRADEBOOK COLUMN"],
             [
                 [
                     a.id,
@@ -263,6 +272,7 @@ def list_assessments(as_json: bool) -> None:
                     f"{a.proctoring_connection}:{a.proctoring_exam_id}"
                     if a.proctoring_connection
                     else "-",
+                    "the activity's, else its own" if a.create_line_item else "the activity's",
                 ]
                 for a in items
             ],

@@ -13,6 +13,11 @@ queue only wakes a worker; the row is the truth:
   ``superseded``, and a claim is refused while another version for the same
   target is being sent, so an older result never lands after a newer one.
 
+``tries`` counts the tries of the current budget (``BRIDGE_DELIVERY_MAX_TRIES``): a
+person's retry of a dead delivery resets it, while each recorded try
+(``delivery_tries.number``) keeps counting on from the last one, so the history reads
+1, 2, 3... across retries.
+
 A worker killed mid-delivery leaves a ``sending`` row whose lease runs out; the
 sweep (:meth:`Outbox.overdue`) hands it out again.  Every target is idempotent in
 effect (an AGS score replaces the previous one; ATS writes set values; the
@@ -36,6 +41,7 @@ from sqlalchemy import Update
 from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -413,7 +419,7 @@ class Outbox:
                 insert(DeliveryTry),
                 {
                     "delivery_id": claim.delivery_id,
-                    "number": claim.tries,
+                    "number": _try_number(session, claim),
                     "outcome": outcome,
                     "status_code": status_code,
                     "message": message[:2000],
@@ -444,8 +450,8 @@ class Outbox:
             )
 
     def retry_dead(self, delivery_ids: t.Iterable[int]) -> int:
-        """Put dead deliveries back in the queue (after a person fixed the cause); a dead
-        delivery a newer version has replaced stays dead."""
+        """Put dead deliveries back in the queue (after a person fixed the cause) with a
+        full budget of tries; a dead delivery a newer version has replaced stays dead."""
         now = utcnow()
         newer = aliased(Delivery)
         with self._sessions.begin() as session:
@@ -465,3 +471,12 @@ class Outbox:
             )
             count: int = result.rowcount  # type: ignore[attr-defined]
             return count
+
+
+def _try_number(session: Session, claim: Claim) -> int:
+    """The number of the try being recorded: after the last recorded one, and never below
+    the budget count (a try whose worker died is counted there but never recorded)."""
+    last = session.scalar(
+        select(func.max(DeliveryTry.number)).where(DeliveryTry.delivery_id == claim.delivery_id)
+    )
+    return max(claim.tries, (last or 0) + 1)

@@ -17,6 +17,7 @@ from lti.dynamic_registration import register_with_platform
 from lti.http import TimeoutSession
 from lti.jwks import PlatformKeySets
 from lti.launch import BridgeMessageLaunch
+from lti.launch import DeepLinkAnswer
 from lti.launch import LaunchPolicy
 from lti.launch_data import EphemeralLaunchDataStorage
 from lti.login import LoginRedirect
@@ -32,6 +33,11 @@ from plugin.registrations.platforms import PlatformService
 from plugin.registrations.tool_keys import ToolKeyService
 from plugin.runtime.cache import cache
 from plugin.runtime.shared_store import ExpiringStore
+
+DEEP_LINK_DECLINED = (
+    "Assessment Bridge cannot place content from here yet. Add it as an external tool"
+    " activity instead, with the custom parameter assessment=<id>."
+)
 
 
 @dataclasses.dataclass
@@ -52,8 +58,9 @@ class LtiTool:
             params, tool_conf=self.tool_conf, states=self.states, launch_url=self.urls.launch
         )
 
-    def launch(self) -> LaunchSummary:
-        """Validate the launch in the current Flask request and record it.
+    def launch(self) -> LaunchSummary | DeepLinkAnswer:
+        """Validate the launch in the current Flask request and record it; a deep-linking
+        request is answered with no content instead (the tool has no picker yet).
 
         :raises lti.errors.LtiLaunchError: for every refusal.
         """
@@ -66,6 +73,8 @@ class LtiTool:
             policy=LaunchPolicy(leeway_seconds=self.settings.clock_skew_seconds),
             launch_data_storage=EphemeralLaunchDataStorage(self.shared_store),
         ).validate()
+        if message.is_deep_link_launch():
+            return message.decline_deep_link(DEEP_LINK_DECLINED)
         return self.recorder.record(
             message.platform, message.get_launch_id(), message.get_launch_data()
         )

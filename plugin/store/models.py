@@ -17,6 +17,7 @@ from sqlalchemy import MetaData
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -195,6 +196,11 @@ class Assessment(Base):
     proctoring_exam_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     #: :class:`mappings.ags.ScorePolicy` fields as JSON; ``None`` means the defaults.
     score_policy_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Whether the tool may create its own gradebook column for a placement whose launch
+    #: names none (by default only the activity's own line item is graded).
+    create_line_item: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -2,7 +2,10 @@
 
 One delivery to the LMS gradebook (the AGS score of :mod:`mappings.ags`) and,
 once the result is final, one per ATS connection linked to the assessment (the
-field writes of :mod:`mappings.ats`).  A delivery that cannot be sent as
+field writes of :mod:`mappings.ats`).  The gradebook delivery goes to the line item
+the launch named; only an assessment added with ``--create-line-item`` may find or
+create a column of its own, so an activity that accepts no grades gets no delivery
+(and no column nobody asked for).  A delivery that cannot be sent as
 planned (no grade service at the placement, a value the ATS field cannot hold,
 no field map) is written dead at once with the reason, so a person sees it.
 
@@ -131,50 +134,45 @@ class TargetPlanner:
         planning = planning or self.preload(session, [attempt])
         assessment = session.get(Assessment, attempt.assessment_id)
         assert assessment is not None
-        planned = [self._lms(session, attempt, assessment, result)]
+        lms = self._lms(session, attempt, assessment, result)
+        planned = [lms] if lms is not None else []
         if result.status in ATS_STATUSES:
             planned.extend(self._ats(attempt, result, planning))
         return planned
 
     def _lms(
         self, session: Session, attempt: Attempt, assessment: Assessment, result: AssessmentResult
-    ) -> NewDelivery:
+    ) -> NewDelivery | None:
+        """The gradebook delivery, or None when the activity accepts no grades: its launch
+        names no line item and the assessment does not ask for a column of its own."""
         link = session.get(ResourceLink, attempt.resource_link_id)
         user = session.get(LtiUser, attempt.lti_user_id)
         assert link is not None and user is not None
+        if not link.lineitem_url and not assessment.create_line_item:
+            return None
         context = session.get(LtiContext, link.context_id)
         assert context is not None
-        platform_id = context.platform_id
         try:
             policy = score_policy(assessment)
         except (ValueError, TypeError) as exc:
             return NewDelivery(LMS_TARGET, {}, dead_reason=f"assessment score policy: {exc}")
-        score = build_score(result, policy, user_id=user.subject)
-        maximum = policy.max_points or (
-            result.max_score if policy.score_mode == "points" and result.max_score else 100
-        )
         payload = {
-            "platform_id": platform_id,
+            "platform_id": context.platform_id,
             "resource_link": link.id,
             "assessment_id": assessment.id,
             "lineitem_url": link.lineitem_url,
             "lineitems_url": link.lineitems_url,
-            "line_item": {
-                "label": assessment.title or f"Assessment {assessment.id}",
-                "score_maximum": float(maximum),
-                "resource_link_id": link.resource_link_id,
-                "tag": line_item_tag(assessment.id),
-                "resource_id": str(assessment.id),
-            },
-            "score": score,
+            "line_item": _line_item_spec(assessment, link, policy, result),
+            "score": build_score(result, policy, user_id=user.subject),
         }
         if not link.lineitem_url and not link.lineitems_url:
             return NewDelivery(
                 LMS_TARGET,
                 payload,
                 dead_reason=(
-                    "the LMS gave this placement no grade service (no AGS claim in the "
-                    "launch); enable grading for the activity and resync"
+                    "the assessment asks for a gradebook column of its own, but the LMS gave "
+                    "this placement no grade service (no AGS claim in the launch); enable "
+                    "grading for the activity and resync"
                 ),
             )
         return NewDelivery(LMS_TARGET, payload)
@@ -205,6 +203,22 @@ class TargetPlanner:
                 NewDelivery(target, payload, ats_connection_id=connection.id, dead_reason=reason)
             )
         return planned
+
+
+def _line_item_spec(
+    assessment: Assessment, link: ResourceLink, policy: ScorePolicy, result: AssessmentResult
+) -> dict[str, t.Any]:
+    """The column to find or create when the launch named none (AGS line item fields)."""
+    maximum = policy.max_points or (
+        result.max_score if policy.score_mode == "points" and result.max_score else 100
+    )
+    return {
+        "label": assessment.title or f"Assessment {assessment.id}",
+        "score_maximum": float(maximum),
+        "resource_link_id": link.resource_link_id,
+        "tag": line_item_tag(assessment.id),
+        "resource_id": str(assessment.id),
+    }
 
 
 def _writes(connection: AtsConnection, result: AssessmentResult) -> list[FieldWrite]:

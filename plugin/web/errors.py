@@ -65,7 +65,7 @@ def _cookies_blocked(error: CookiesBlockedError) -> tuple[Response | str, int]:
         message=error.message,
         admin_hint=error.admin_hint,
         template="cookies_blocked.html",
-        relaunch_params=error.relaunch_params,
+        reopen_url=error.reopen_url,
     )
 
 

@@ -12,10 +12,12 @@ from flask import request
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from lti.launch import DeepLinkAnswer
 from lti.roles import LaunchRole
 from lti.tool_description import static_configuration
 from plugin.attempts.start import AttemptService
 from plugin.registrations.launches import LaunchSummary
+from plugin.registrations.lti_tool import DEEP_LINK_DECLINED
 from plugin.services import services
 from plugin.web.errors import wants_json
 
@@ -45,20 +47,31 @@ def login() -> WerkzeugResponse:
 
 @bp.route("/launch", methods=["POST"])
 def launch() -> WerkzeugResponse:
-    summary = services().lti.launch()
-    assessment = summary.custom.get("assessment", "")
-    if summary.role is LaunchRole.LEARNER and assessment:
-        response = _send_to_assessment(summary, assessment)
-    else:
-        template = (
-            "landing_instructor.html"
-            if summary.role is LaunchRole.INSTRUCTOR
-            else "landing_learner.html"
-        )
-        response = make_response(render_template(template, launch=summary))
+    launched = services().lti.launch()
+    response = (
+        _decline_deep_link(launched) if isinstance(launched, DeepLinkAnswer) else _land(launched)
+    )
     # The state cookie has served its purpose; clear it so they do not pile up.
     response.delete_cookie(STATE_COOKIE_PREFIX + request.form.get("state", ""), path="/")
     return response
+
+
+def _decline_deep_link(answer: DeepLinkAnswer) -> WerkzeugResponse:
+    """Post the signed empty response back to the platform, which closes its dialog."""
+    page = render_template("deep_link_declined.html", answer=answer, message=DEEP_LINK_DECLINED)
+    return make_response(page)
+
+
+def _land(summary: LaunchSummary) -> WerkzeugResponse:
+    assessment = summary.custom.get("assessment", "")
+    if summary.role is LaunchRole.LEARNER and assessment:
+        return _send_to_assessment(summary, assessment)
+    template = (
+        "landing_instructor.html"
+        if summary.role is LaunchRole.INSTRUCTOR
+        else "landing_learner.html"
+    )
+    return make_response(render_template(template, launch=summary))
 
 
 def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResponse:
@@ -66,6 +79,8 @@ def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResp
         raise BadRequest(f"The activity's custom parameter assessment={assessment!r} is not an id.")
     attempts: AttemptService = services().attempts
     destination = attempts.start(summary, int(assessment))
+    if destination.result_url:
+        return redirect(destination.result_url, code=303)
     title = summary.resource_link_title or "Assessment"
     if destination.proctoring_url and destination.redirect_url:
         page = render_template("proctored.html", destination=destination, title=title)

@@ -46,9 +46,20 @@ class Registration:
     issuer: str
 
 
+#: The sandbox LMS behaviours the end-to-end flows run against (plugin/sandbox/lms/profiles.py).
+LMS_PROFILES = ("strict", "moodle", "canvas")
+
+
 @pytest.fixture
-def lms() -> t.Iterator[SandboxLms]:
-    served = serve_lms()
+def lms_profile() -> str:
+    """The sandbox LMS profile; a module runs its tests on each of :data:`LMS_PROFILES` by
+    overriding this fixture with ``params=LMS_PROFILES``."""
+    return "strict"
+
+
+@pytest.fixture
+def lms(lms_profile: str) -> t.Iterator[SandboxLms]:
+    served = serve_lms(profile=lms_profile)
     try:
         yield SandboxLms(served.url)
     finally:

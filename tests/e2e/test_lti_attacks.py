@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 
 import pytest
-import requests
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -178,32 +177,6 @@ def test_cookie_for_another_state_is_a_mismatch(
     browser.session.cookies.set(f"lti1p3-{fields['state']}", "state-forged")
     page = browser.post(action, data=fields)
     assert page.status_code == 401 and "<code>state_mismatch</code>" in page.text
-
-
-def test_blocked_cookies_offer_a_new_window_that_works(
-    lms: SandboxLms, tool: RunningTool, registration: Registration, course: SandboxCourse
-) -> None:
-    framed = SandboxBrowser()
-    action, fields = _stop_before_launch(lms, registration, course, framed)
-    framed.session.cookies.clear()
-    page = framed.post(action, data=fields)
-    assert page.status_code == 401
-    assert "Open in a new window" in page.text and 'target="_blank"' in page.text
-    link = _new_window_link(page)
-    assert link.startswith(f"{tool.url}/lti/login?")
-    window = SandboxBrowser()
-    landing = window.run_launch({"url": link, "method": "GET", "params": {}})
-    assert landing.status_code == 200 and 'data-role="learner"' in landing.text
-
-
-def _new_window_link(page: requests.Response) -> str:
-    import html
-    import re
-
-    match = re.search(r'href="([^"]+)" target="_blank"', page.text)
-    assert match, page.text
-    href = html.unescape(match.group(1))
-    return requests.compat.urljoin(page.url, href)
 
 
 def test_refusals_answer_json_to_api_clients(

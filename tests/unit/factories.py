@@ -18,23 +18,14 @@ from plugin.store.models import VendorConnection
 
 if t.TYPE_CHECKING:
     from flask import Flask
-    from sqlalchemy.orm import Session
-    from sqlalchemy.orm import sessionmaker
 
 _numbers = itertools.count(1)
 
 
 def make_attempt(app: Flask, *, email: str = "ada@example.edu", lineitems: bool = True) -> int:
     """A learner's attempt on a fresh platform, course and placement; returns its id."""
-    return make_attempt_with(services(app).sessions, email=email, lineitems=lineitems)
-
-
-def make_attempt_with(
-    sessions: sessionmaker[Session], *, email: str = "ada@example.edu", lineitems: bool = True
-) -> int:
-    """:func:`make_attempt` through any session factory (e.g. on a schema mid-migration)."""
     n = next(_numbers)
-    with sessions.begin() as session:
+    with services(app).sessions.begin() as session:
         platform = Platform(
             issuer=f"https://lms{n}.example",
             client_id="client",
@@ -58,7 +49,10 @@ def make_attempt_with(
             resource_link_id=f"link-{n}",
             lineitems_url="https://lms.example/lineitems" if lineitems else "",
         )
-        assessment = Assessment(connection_id=connection.id, test_id="t1", title="Final")
+        # Tests here plan deliveries to placements that name only the line item container.
+        assessment = Assessment(
+            connection_id=connection.id, test_id="t1", title="Final", create_line_item=True
+        )
         session.add_all([link, assessment])
         session.flush()
         attempt = Attempt(

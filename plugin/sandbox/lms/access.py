@@ -11,6 +11,7 @@ from flask import request
 
 from plugin.sandbox.lms.context import current_lms
 from plugin.sandbox.lms.errors import ApiError
+from plugin.sandbox.lms.tools import type_id
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms.models import AccessToken
@@ -40,6 +41,21 @@ def authorize(*accepted_scopes: str) -> AccessToken:
             _challenge("insufficient_scope"),
         )
     return token
+
+
+def caller_type_id(token: AccessToken) -> str | None:
+    """Return the ``type_id`` the caller's AGS URLs carry on a Moodle-like platform, else ``None``.
+
+    Moodle routes a service request by its path and reads the tool type from the ``type_id``
+    query; a request without the caller's own type finds no line item.
+
+    :raises ApiError: 404 when the profile uses ``type_id`` and the request's is not the caller's.
+    """
+    lms = current_lms()
+    expected = type_id(lms.profile, lms.state.tool(token.client_id))
+    if expected is not None and request.args.get("type_id") != expected:
+        raise ApiError(404, "not_found", f"No handler found for {request.full_path}")
+    return expected
 
 
 def _challenge(error: str | None) -> dict[str, str]:

@@ -7,7 +7,9 @@ import re
 import typing as t
 
 from plugin.sandbox.lms import vocab
+from plugin.sandbox.lms.canvas_ext import SUBMISSION_TYPE
 from plugin.sandbox.lms.errors import ApiError
+from plugin.sandbox.lms.urls import below
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms.models import JsonDict
@@ -74,6 +76,7 @@ def line_item_json(item: LineItem, url: str) -> JsonDict:
         "resourceLinkId": item.resource_link_id,
         "startDateTime": item.start_date_time,
         "endDateTime": item.end_date_time,
+        SUBMISSION_TYPE: item.submission_type,
     }
     rendered.update({key: value for key, value in optional.items() if value is not None})
     return rendered
@@ -122,7 +125,7 @@ def result_json(score: Score, line_item_url: str) -> JsonDict:
     """Render the result a score produces (AGS 2.0 section 3.5)."""
     body = score.body
     rendered: JsonDict = {
-        "id": f"{line_item_url}/results/{score.user_id}",
+        "id": below(line_item_url, f"/results/{score.user_id}"),
         "scoreOf": line_item_url,
         "userId": score.user_id,
     }

@@ -85,6 +85,19 @@ class SandboxLms:
         """Show a registered tool."""
         return t.cast("dict[str, t.Any]", self._call("GET", f"/sandbox/tools/{client_id}"))
 
+    def activate_tool(self, client_id: str) -> dict[str, t.Any]:
+        """Activate a tool left pending by Dynamic Registration (the ``moodle`` profile)."""
+        path = f"/sandbox/tools/{client_id}/activate"
+        return t.cast("dict[str, t.Any]", self._call("POST", path))
+
+    def profile(self) -> str:
+        """Name the profile the platform runs: ``"strict"``, ``"moodle"`` or ``"canvas"``."""
+        return str(self.profile_switches()["name"])
+
+    def profile_switches(self) -> dict[str, t.Any]:
+        """Read the running profile with every switch (see ``plugin.sandbox.lms.profiles``)."""
+        return t.cast("dict[str, t.Any]", self._call("GET", "/sandbox/profile"))
+
     def add_deployment(self, client_id: str) -> str:
         """Deploy a tool once more and return the deployment id."""
         answer = self._call("POST", f"/sandbox/tools/{client_id}/deployments")

@@ -19,6 +19,7 @@ if t.TYPE_CHECKING:
 
     from plugin.sandbox.lms.models import JsonDict
     from plugin.sandbox.lms.models import PendingLaunch
+    from plugin.sandbox.lms.profiles import LmsProfile
     from plugin.sandbox.lms.state import LmsState
 
 
@@ -80,14 +81,14 @@ def _absolute_url(value: object) -> bool:
 
 
 def store_content_items(
-    state: LmsState, launch: PendingLaunch, items: list[ParsedItem]
+    state: LmsState, profile: LmsProfile, launch: PendingLaunch, items: list[ParsedItem]
 ) -> list[ContentItem]:
     """Add the items to the launch's context; resource links get their line item."""
     stored: list[ContentItem] = []
     with state.lock:
         for parsed in items:
             link_id = (
-                _store_link(state, launch, parsed)
+                _store_link(state, profile, launch, parsed)
                 if parsed.item["type"] == "ltiResourceLink"
                 else None
             )
@@ -102,7 +103,9 @@ def store_content_items(
     return stored
 
 
-def _store_link(state: LmsState, launch: PendingLaunch, parsed: ParsedItem) -> str:
+def _store_link(
+    state: LmsState, profile: LmsProfile, launch: PendingLaunch, parsed: ParsedItem
+) -> str:
     item = parsed.item
     link = ResourceLink(
         id=new_id("rl"),
@@ -114,5 +117,5 @@ def _store_link(state: LmsState, launch: PendingLaunch, parsed: ParsedItem) -> s
     state.resource_links[link.id] = link
     if parsed.line_item is not None:
         fields = {**parsed.line_item, "resource_link_id": link.id}
-        link.line_item_id = add_line_item(state, launch.context_id, fields).id
+        link.line_item_id = add_line_item(state, profile, launch.context_id, fields).id
     return link.id

@@ -9,6 +9,8 @@ from flask import request
 
 from plugin.sandbox.lms.faults import FaultInjector
 from plugin.sandbox.lms.keys import PlatformKeyRing
+from plugin.sandbox.lms.profiles import STRICT
+from plugin.sandbox.lms.profiles import LmsProfile
 from plugin.sandbox.lms.state import LmsState
 from plugin.sandbox.lms.stats import RequestStats
 from plugin.sandbox.lms.tool_keys import ToolKeyCache
@@ -18,8 +20,9 @@ EXTENSION_NAME = "sandbox_lms"
 
 @dataclasses.dataclass
 class SandboxLmsExtension:
-    """Everything one sandbox platform owns."""
+    """Everything one sandbox platform owns, and the profile it behaves by."""
 
+    profile: LmsProfile = STRICT
     state: LmsState = dataclasses.field(default_factory=LmsState)
     keys: PlatformKeyRing = dataclasses.field(default_factory=PlatformKeyRing)
     tool_keys: ToolKeyCache = dataclasses.field(default_factory=ToolKeyCache)

@@ -13,6 +13,7 @@ from flask import abort
 from flask import jsonify
 from flask import request
 
+from plugin.sandbox.lms import ids
 from plugin.sandbox.lms import vocab
 from plugin.sandbox.lms.ags_schema import line_item_fields
 from plugin.sandbox.lms.context import base_url
@@ -54,10 +55,11 @@ def loopback_only() -> None:
 @bp.post("/tools")
 def register_tool() -> tuple[Response, int]:
     """Register a tool by hand, as an administrator would in an LMS form."""
-    body = json_body()
+    body, lms = json_body(), current_lms()
     scopes = str_list(body, "scopes") if "scopes" in body else list(vocab.SERVICE_SCOPES)
     tool = create_tool(
-        current_lms().state,
+        lms.state,
+        lms.profile,
         name=req_str(body, "name"),
         initiate_login_uri=req_str(body, "initiate_login_uri"),
         redirect_uris=str_list(body, "redirect_uris", required=True),
@@ -89,15 +91,28 @@ def show_tool(client_id: str) -> Response:
 @bp.post("/tools/<client_id>/deployments")
 def deploy_tool(client_id: str) -> tuple[Response, int]:
     """Add a deployment of a tool."""
+    lms = current_lms()
+    deployment_id = add_deployment(lms.state, lms.profile, lms.state.tool(client_id))
+    return jsonify(deployment_id=deployment_id), 201
+
+
+@bp.post("/tools/<client_id>/activate")
+def activate_tool(client_id: str) -> Response:
+    """Activate a tool, as a Moodle administrator does with a pending dynamic registration."""
     state = current_lms().state
-    return jsonify(deployment_id=add_deployment(state, state.tool(client_id))), 201
+    tool = state.tool(client_id)
+    with state.lock:
+        tool.active = True
+    return jsonify(tool_view(tool))
 
 
-def _fresh_id(body: JsonDict, prefix: str, taken: t.Container[str]) -> str:
+def _fresh_id(
+    body: JsonDict, prefix: str, taken: t.Container[str], generated: str | None = None
+) -> str:
     wanted = opt_str(body, "id")
     if wanted is not None and wanted in taken:
         raise ApiError(409, "conflict", f"id {wanted!r} already exists")
-    return wanted or new_id(prefix)
+    return wanted or generated or new_id(prefix)
 
 
 @bp.post("/contexts")
@@ -126,11 +141,13 @@ def show_context(context_id: str) -> Response:
 @bp.post("/users")
 def add_user() -> tuple[Response, int]:
     """Create a user; given and family names default to the parts of ``name``."""
-    body, state = json_body(), current_lms().state
+    body, lms = json_body(), current_lms()
+    state = lms.state
     name = req_str(body, "name")
     given, _, family = name.partition(" ")
     with state.lock:
-        user_id = _fresh_id(body, "user", state.users)
+        generated = None if "id" in body else ids.user_id(state, lms.profile)
+        user_id = _fresh_id(body, "user", state.users, generated)
         user = User(
             id=user_id,
             name=name,
@@ -157,7 +174,8 @@ def enrol(context_id: str) -> tuple[Response, int]:
 @bp.post("/contexts/<context_id>/resource-links")
 def add_resource_link(context_id: str) -> tuple[Response, int]:
     """Place a tool link in a context, optionally with its own line item."""
-    body, state = json_body(), current_lms().state
+    body, lms = json_body(), current_lms()
+    state = lms.state
     state.context(context_id)
     title = req_str(body, "title")
     line_item = obj(body, "line_item")
@@ -173,5 +191,5 @@ def add_resource_link(context_id: str) -> tuple[Response, int]:
         state.resource_links[link.id] = link
         if fields is not None:
             fields["resource_link_id"] = link.id
-            link.line_item_id = add_line_item(state, context_id, fields).id
+            link.line_item_id = add_line_item(state, lms.profile, context_id, fields).id
     return jsonify(id=link.id, title=link.title, line_item_id=link.line_item_id), 201

@@ -1,4 +1,5 @@
-"""Control API, part 2: registration tokens, launches, keys, faults, stats and the gradebook."""
+"""Control API, part 2: registration tokens, launches, keys, faults, stats, the gradebook and
+the profile the platform runs."""
 
 from __future__ import annotations
 
@@ -122,7 +123,13 @@ def stats() -> Response:
 def gradebook() -> Response:
     """Show line items and the latest score per (line item, user)."""
     context_id = request.args.get("context_id")
-    state = current_lms().state
+    lms = current_lms()
     if context_id is not None:
-        state.context(context_id)
-    return jsonify(gradebook_view(state, base_url(), context_id))
+        lms.state.context(context_id)
+    return jsonify(gradebook_view(lms.state, lms.profile, base_url(), context_id))
+
+
+@bp.get("/profile")
+def profile() -> Response:
+    """Show the profile the platform runs (its name and every switch)."""
+    return jsonify(dataclasses.asdict(current_lms().profile))

@@ -57,7 +57,7 @@ def deep_link_return() -> Response:
     if not lms.state.claim_nonce(tool.client_id, claims["nonce"], float(claims["exp"]) + LEEWAY_S):
         raise PageError("nonce", "this nonce was already used")
     launch = _take_request(lms.state, tool, claims)
-    stored = store_content_items(lms.state, launch, items)
+    stored = store_content_items(lms.state, lms.profile, launch, items)
     titles = [f"{c.item['type']}: {c.item.get('title', '(untitled)')}" for c in stored]
     message = claims.get(vocab.CLAIM_DL_MSG) or f"{len(stored)} item(s) added to the course."
     return list_page("Content added", str(message), titles)

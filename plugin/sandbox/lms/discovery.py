@@ -35,7 +35,7 @@ CLAIMS_SUPPORTED = (
 )
 
 
-def openid_configuration(issuer: str) -> dict[str, t.Any]:
+def openid_configuration(issuer: str, product_family_code: str) -> dict[str, t.Any]:
     """Return the platform's OpenID configuration for ``issuer`` (its base URL)."""
     return {
         "issuer": issuer,
@@ -51,7 +51,7 @@ def openid_configuration(issuer: str) -> dict[str, t.Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "claims_supported": list(CLAIMS_SUPPORTED),
         vocab.PLATFORM_CONFIGURATION: {
-            "product_family_code": vocab.PRODUCT_FAMILY_CODE,
+            "product_family_code": product_family_code,
             "version": vocab.PLATFORM_VERSION,
             "messages_supported": [{"type": m} for m in vocab.LAUNCH_MESSAGE_TYPES],
             "variables": [],
@@ -62,7 +62,7 @@ def openid_configuration(issuer: str) -> dict[str, t.Any]:
 @bp.get("/.well-known/openid-configuration")
 def configuration() -> Response:
     """Publish the discovery document."""
-    return jsonify(openid_configuration(base_url()))
+    return jsonify(openid_configuration(base_url(), current_lms().profile.product_family_code))
 
 
 @bp.get("/jwks")

@@ -6,8 +6,11 @@ import dataclasses
 import typing as t
 
 from plugin.sandbox.lms import vocab
+from plugin.sandbox.lms.legacy_claims import legacy_claims
+from plugin.sandbox.lms.tools import type_id
 from plugin.sandbox.lms.urls import context_api_url
 from plugin.sandbox.lms.urls import line_item_url
+from plugin.sandbox.lms.urls import line_items_url
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.lms.models import Context
@@ -17,9 +20,9 @@ if t.TYPE_CHECKING:
     from plugin.sandbox.lms.models import ResourceLink
     from plugin.sandbox.lms.models import Tool
     from plugin.sandbox.lms.models import User
+    from plugin.sandbox.lms.profiles import LmsProfile
     from plugin.sandbox.lms.state import LmsState
 
-ID_TOKEN_TTL_S = 300
 DEEP_LINK_ACCEPT_TYPES = ("ltiResourceLink", "link")
 DOCUMENT_TARGETS = ("iframe", "window")
 
@@ -51,10 +54,13 @@ def take_snapshot(state: LmsState, launch: PendingLaunch) -> LaunchSnapshot:
         )
 
 
-def build_claims(snap: LaunchSnapshot, *, issuer: str, nonce: str, now: int) -> JsonDict:
+def build_claims(
+    snap: LaunchSnapshot, profile: LmsProfile, *, issuer: str, nonce: str, now: int
+) -> JsonDict:
     """Return the id_token body for a launch.
 
     :param snap: the launch and the records it refers to.
+    :param profile: what the platform imitates (lifetime, URL shapes, legacy claims).
     :param issuer: the platform issuer (its base URL).
     :param nonce: the nonce from the authorization request.
     :param now: issue time, seconds since the epoch.
@@ -66,7 +72,7 @@ def build_claims(snap: LaunchSnapshot, *, issuer: str, nonce: str, now: int) -> 
         "aud": launch.client_id,
         "azp": launch.client_id,
         "sub": snap.user.id,
-        "exp": now + ID_TOKEN_TTL_S,
+        "exp": now + profile.id_token_ttl_s,
         "iat": now,
         "nonce": nonce,
         **_person(snap.user),
@@ -81,14 +87,16 @@ def build_claims(snap: LaunchSnapshot, *, issuer: str, nonce: str, now: int) -> 
             "title": ctx.title,
             "type": [vocab.CONTEXT_TYPE_COURSE_OFFERING],
         },
-        vocab.CLAIM_TOOL_PLATFORM: _tool_platform(issuer),
+        vocab.CLAIM_TOOL_PLATFORM: _tool_platform(issuer, profile),
         vocab.CLAIM_LAUNCH_PRESENTATION: {"document_target": "iframe", "return_url": return_url},
         vocab.CLAIM_CUSTOM: {**snap.tool.custom, **(snap.link.custom if snap.link else {})},
     }
     claims[vocab.CLAIM_CUSTOM].update(launch.custom)
-    claims.update(_service_claims(snap, issuer))
+    claims.update(_service_claims(snap, issuer, type_id(profile, snap.tool)))
     if snap.link is not None and launch.message_type == vocab.MESSAGE_RESOURCE_LINK:
         claims[vocab.CLAIM_RESOURCE_LINK] = {"id": snap.link.id, "title": snap.link.title}
+        if profile.legacy_lis_claims:
+            claims.update(legacy_claims(snap.link, snap.user, launch, issuer))
     if launch.message_type == vocab.MESSAGE_DEEP_LINKING:
         claims[vocab.CLAIM_DL_SETTINGS] = _deep_linking_settings(launch, issuer)
     return claims
@@ -103,23 +111,28 @@ def _person(user: User) -> JsonDict:
     }
 
 
-def _tool_platform(issuer: str) -> JsonDict:
+def _tool_platform(issuer: str, profile: LmsProfile) -> JsonDict:
     return {
         "guid": issuer,
         "name": vocab.PLATFORM_NAME,
-        "product_family_code": vocab.PRODUCT_FAMILY_CODE,
+        "product_family_code": profile.product_family_code,
         "version": vocab.PLATFORM_VERSION,
     }
 
 
-def _service_claims(snap: LaunchSnapshot, issuer: str) -> JsonDict:
+def _service_claims(snap: LaunchSnapshot, issuer: str, tool_type: str | None) -> JsonDict:
     claims: JsonDict = {}
     context_url = context_api_url(issuer, snap.context.id)
     ags_scopes = [s for s in vocab.AGS_SCOPES if s in snap.tool.scopes]
     if ags_scopes:
-        endpoint: JsonDict = {"scope": ags_scopes, "lineitems": context_url + "/lineitems"}
+        endpoint: JsonDict = {
+            "scope": ags_scopes,
+            "lineitems": line_items_url(issuer, snap.context.id, tool_type),
+        }
         if snap.line_item is not None and snap.launch.message_type == vocab.MESSAGE_RESOURCE_LINK:
-            endpoint["lineitem"] = line_item_url(issuer, snap.context.id, snap.line_item.id)
+            endpoint["lineitem"] = line_item_url(
+                issuer, snap.context.id, snap.line_item.id, tool_type
+            )
         claims[vocab.CLAIM_AGS_ENDPOINT] = endpoint
     if vocab.SCOPE_NRPS in snap.tool.scopes:
         claims[vocab.CLAIM_NRPS] = {

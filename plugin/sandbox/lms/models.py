@@ -26,6 +26,7 @@ class Tool:
     deployment_ids: list[str]
     custom: dict[str, str] = dataclasses.field(default_factory=dict)
     registration: JsonDict | None = None
+    active: bool = True
 
 
 @dataclasses.dataclass
@@ -62,7 +63,12 @@ class ResourceLink:
 
 @dataclasses.dataclass
 class LineItem:
-    """An AGS line item (a gradebook column)."""
+    """An AGS line item (a gradebook column).
+
+    ``created_by`` is the client id of the tool that created it through AGS (``None`` for a
+    column the teacher made); ``assignment_id`` the assignment a Canvas-like platform couples it
+    to; ``submission_type`` Canvas's ``submission_type`` extension as the tool sent it.
+    """
 
     id: str
     context_id: str
@@ -73,16 +79,24 @@ class LineItem:
     resource_link_id: str | None = None
     start_date_time: str | None = None
     end_date_time: str | None = None
+    submission_type: JsonDict | None = None
+    created_by: str | None = None
+    assignment_id: str | None = None
 
 
 @dataclasses.dataclass
 class Score:
-    """One score published by a tool for a user on a line item."""
+    """One score published by a tool for a user on a line item.
+
+    ``held_at`` is the time later scores are compared against: the ``timestamp`` sent, or when
+    the profile says so, the time the platform received the score.
+    """
 
     line_item_id: str
     user_id: str
     timestamp: datetime.datetime
     body: JsonDict
+    held_at: datetime.datetime
 
 
 @dataclasses.dataclass

@@ -2,7 +2,8 @@
 
 Each check of the authentication request has a name; a failure answers 400 with a page naming
 it. On success the platform posts the signed id_token and the tool's ``state`` back to the
-tool's redirect URI through an auto-submitting form.
+tool's redirect URI through an auto-submitting form. A Moodle-like platform forgets the launch
+once its hint is used and refuses launches of a tool still pending activation.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if t.TYPE_CHECKING:
     from werkzeug.datastructures import MultiDict
 
     from plugin.sandbox.lms.models import PendingLaunch
+    from plugin.sandbox.lms.profiles import LmsProfile
     from plugin.sandbox.lms.state import LmsState
 
 bp = Blueprint("lms_oidc", __name__)
@@ -43,9 +45,10 @@ def authorize() -> Response:
     """Answer the tool's authentication request with a signed id_token."""
     lms = current_lms()
     params = request.values
-    launch = check_authentication_request(lms.state, params)
+    launch = check_authentication_request(lms.state, lms.profile, params)
     claims = build_claims(
         take_snapshot(lms.state, launch),
+        lms.profile,
         issuer=base_url(),
         nonce=params["nonce"],
         now=int(time.time()),
@@ -61,7 +64,9 @@ def authorize() -> Response:
     return autosubmit_page("Launching tool", params["redirect_uri"], fields)
 
 
-def check_authentication_request(state: LmsState, params: MultiDict[str, str]) -> PendingLaunch:
+def check_authentication_request(
+    state: LmsState, profile: LmsProfile, params: MultiDict[str, str]
+) -> PendingLaunch:
     """Run every check of the authentication request in order.
 
     :return: the pending launch the request is for.
@@ -73,15 +78,20 @@ def check_authentication_request(state: LmsState, params: MultiDict[str, str]) -
         if params.get(name) != expected:
             raise PageError(name, f"{name} must be {expected!r}")
     client_id = params.get("client_id", "")
+    hint = params.get("lti_message_hint", "")
     with state.lock:
         tool = state.tools.get(client_id)
-        launch = state.launches.get(params.get("lti_message_hint", ""))
+        launch = state.launches.get(hint)
     if tool is None:
         raise PageError("client_id", "client_id is not a registered tool")
+    if not tool.active:
+        raise PageError("tool", "the tool is pending: an administrator has to activate it")
     if params.get("redirect_uri") not in tool.redirect_uris:
         raise PageError("redirect_uri", "redirect_uri is not registered for this client")
     if launch is None or launch.client_id != client_id:
         raise PageError("lti_message_hint", "lti_message_hint matches no launch for this client")
+    if profile.single_use_message_hint and not state.use_message_hint(hint):
+        raise PageError("lti_message_hint", "Invalid request")
     if params.get("login_hint") != launch.login_hint:
         raise PageError("login_hint", "login_hint does not match the launch")
     if not params.get("nonce"):

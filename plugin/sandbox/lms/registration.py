@@ -29,6 +29,7 @@ if t.TYPE_CHECKING:
 
     from plugin.sandbox.lms.models import JsonDict
     from plugin.sandbox.lms.models import Tool
+    from plugin.sandbox.lms.profiles import LmsProfile
     from plugin.sandbox.lms.state import LmsState
 
 bp = Blueprint("lms_registration", __name__)
@@ -57,7 +58,7 @@ def register() -> tuple[Response, int]:
     validate_client_metadata(metadata)
     with state.lock:
         _check_token(state, token, consume=True)
-        tool = _create_registered_tool(state, metadata)
+        tool = _create_registered_tool(state, current_lms().profile, metadata)
     return jsonify(_registration_response(metadata, tool.client_id, tool.deployment_ids[0])), 201
 
 
@@ -162,7 +163,8 @@ def _expect(condition: bool, description: str) -> None:
         raise ApiError(400, _INVALID, description)
 
 
-def _create_registered_tool(state: LmsState, metadata: JsonDict) -> Tool:
+def _create_registered_tool(state: LmsState, profile: LmsProfile, metadata: JsonDict) -> Tool:
+    """Create the tool a registration asks for, pending if the profile says so (Moodle)."""
     config: JsonDict = metadata[vocab.TOOL_CONFIGURATION]
     deep_link_uri = next(
         (
@@ -174,6 +176,7 @@ def _create_registered_tool(state: LmsState, metadata: JsonDict) -> Tool:
     )
     return create_tool(
         state,
+        profile,
         name=str(metadata.get("client_name") or config["domain"]),
         initiate_login_uri=metadata["initiate_login_uri"],
         redirect_uris=metadata["redirect_uris"],
@@ -183,6 +186,7 @@ def _create_registered_tool(state: LmsState, metadata: JsonDict) -> Tool:
         scopes=str(metadata.get("scope", "")).split(),
         custom=config.get("custom_parameters") or {},
         registration=copy.deepcopy(metadata),
+        active=not profile.pending_dynamic_registrations,
     )
 
 

@@ -52,6 +52,15 @@ class LmsState:
         self.registration_tokens: dict[str, RegistrationToken] = {}
         self._used_jtis: dict[tuple[str, str], float] = {}
         self._used_nonces: dict[tuple[str, str], float] = {}
+        self._counters: dict[str, int] = {}
+        self._used_message_hints: set[str] = set()
+
+    def next_number(self, kind: str, first: int) -> int:
+        """Return the next number of the sequence ``kind``, which starts at ``first``."""
+        with self.lock:
+            number = self._counters.get(kind, first)
+            self._counters[kind] = number + 1
+        return number
 
     def tool(self, client_id: str) -> Tool:
         """Return the tool registered under ``client_id``.
@@ -100,6 +109,17 @@ class LmsState:
     def claim_jti(self, client_id: str, jti: str, expires_at: float) -> bool:
         """Record a client assertion's ``jti``; ``False`` when it was seen before."""
         return _claim_once(self.lock, self._used_jtis, (client_id, jti), expires_at)
+
+    def use_message_hint(self, hint: str) -> bool:
+        """Mark a launch's ``lti_message_hint`` used; ``False`` when it was used before.
+
+        Moodle deletes the launch id from the session on its first authorization request.
+        """
+        with self.lock:
+            if hint in self._used_message_hints:
+                return False
+            self._used_message_hints.add(hint)
+            return True
 
     def claim_nonce(self, client_id: str, nonce: str, expires_at: float) -> bool:
         """Record a deep-linking response nonce; ``False`` when it was seen before."""

@@ -1,11 +1,13 @@
 """The sandbox LMS and the tool, each served over real HTTP on 127.0.0.1, for the AGS client.
 
-The tool is served so the LMS can fetch its JWKS when it checks token requests.
+The tool is served so the LMS can fetch its JWKS when it checks token requests.  Score
+timestamps come from :class:`FakeNow` (``now``), which tests move by hand.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import typing as t
 
 import pytest
@@ -24,6 +26,21 @@ from plugin.sandbox.lms import serve_lms
 from plugin.sandbox.server import ServedApp
 from plugin.sandbox.server import serve_app
 from plugin.services import services
+
+T0 = dt.datetime(2024, 5, 1, 10, 0, 0, tzinfo=dt.UTC)
+
+
+class FakeNow:
+    """The current time as the score clock sees it: stands still until moved."""
+
+    def __init__(self, moment: dt.datetime = T0) -> None:
+        self.moment = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += dt.timedelta(seconds=seconds)
 
 
 @dataclasses.dataclass
@@ -117,7 +134,12 @@ def course(lms: SandboxLms) -> SandboxCourse:
 
 
 @pytest.fixture
-def ags(tool: RunningTool) -> t.Iterator[AgsClientFactory]:
-    clients = AgsClientFactory(tool.keys, tool.store, page_size=2)
+def now() -> FakeNow:
+    return FakeNow()
+
+
+@pytest.fixture
+def ags(tool: RunningTool, now: FakeNow) -> t.Iterator[AgsClientFactory]:
+    clients = AgsClientFactory(tool.keys, tool.store, page_size=2, now=now)
     yield clients
     clients.close()

@@ -10,16 +10,18 @@ from lti.ags import AgsClient
 from lti.ags import AgsClientFactory
 from lti.ags import AgsError
 from lti.ags import LineItemSpec
+from lti.ags.line_items import scores_url
 from lti.interfaces import PlatformRecord
 from plugin.runtime.shared_store import MemoryStore
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 
 if t.TYPE_CHECKING:
+    from tests.unit.lti.conftest import FakeNow
     from tests.unit.lti.conftest import RunningLms
     from tests.unit.lti.conftest import RunningTool
 
-T0 = dt.datetime(2024, 5, 1, 10, 0, 0, tzinfo=dt.UTC)
+FINISHED = dt.datetime(2024, 4, 30, 16, 30, 0, 250_000, tzinfo=dt.UTC)
 LIST = "GET /api/contexts/<context_id>/lineitems"
 CREATE = "POST /api/contexts/<context_id>/lineitems"
 SCORE = "POST /api/contexts/<context_id>/lineitems/<line_item_id>/scores"
@@ -34,14 +36,17 @@ def launch_lineitem_url(lms: SandboxLms, course: SandboxCourse) -> str:
     return f"{lineitems_url(lms, course)}/{course.line_item_id}"
 
 
-def score(user_id: str, when: dt.datetime = T0, given: float = 80.0) -> dict[str, object]:
+def score(user_id: str, given: float = 80.0) -> dict[str, object]:
+    """A score as the outbox stores it; the previous release put the vendor's finish time in
+    ``timestamp``, which the client replaces with the send time."""
     return {
         "userId": user_id,
         "scoreGiven": given,
         "scoreMaximum": 100.0,
         "activityProgress": "Completed",
         "gradingProgress": "FullyGraded",
-        "timestamp": when.isoformat(timespec="milliseconds"),
+        "timestamp": FINISHED.isoformat(timespec="milliseconds"),
+        "submission": {"submittedAt": "2024-04-30T16:30:00.250000Z"},
     }
 
 
@@ -155,33 +160,56 @@ class TestLineItems:
         assert "resourceLinkId" in caught.value.platform_message
 
 
-class TestScores:
-    def test_a_score_lands_in_the_gradebook(
-        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient
+class TestScoresUrl:
+    @pytest.mark.parametrize(
+        ("line_item", "scores"),
+        [
+            ("https://lms.example/lineitems/5", "https://lms.example/lineitems/5/scores"),
+            ("https://lms.example/lineitems/5/", "https://lms.example/lineitems/5/scores"),
+            (
+                "https://moodle.example/mod/lti/services.php/2/lineitems/5/lineitem?type_id=2",
+                "https://moodle.example/mod/lti/services.php/2/lineitems/5/lineitem/scores?type_id=2",
+            ),
+        ],
+    )
+    def test_scores_are_under_the_line_item_path_keeping_its_query(
+        self, line_item: str, scores: str
     ) -> None:
+        assert scores_url(line_item) == scores
+
+
+class TestScores:
+    def test_a_score_lands_stamped_with_the_time_it_is_sent(
+        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient, now: FakeNow
+    ) -> None:
+        now.advance(0.75)
         receipt = client.post_score(launch_lineitem_url(lms, course), score(course.learner_id))
         assert receipt.timestamp == "2024-05-01T10:00:00.000+00:00" and not receipt.bumped
         landed = latest_score(lms, course)
         assert landed["user_id"] == course.learner_id and landed["scoreGiven"] == 80.0
         assert landed["timestamp"] == receipt.timestamp
+        assert landed["submission"] == {"submittedAt": "2024-04-30T16:30:00.250000Z"}
 
-    def test_two_scores_with_the_same_timestamp_are_both_accepted(
-        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient
+    def test_two_scores_within_one_second_are_sent_one_second_apart(
+        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient, now: FakeNow
     ) -> None:
         url = launch_lineitem_url(lms, course)
         client.post_score(url, score(course.learner_id, given=70.0))
+        now.advance(0.2)
         second = client.post_score(url, score(course.learner_id, given=90.0))
-        assert second.bumped and second.timestamp == "2024-05-01T10:00:00.001+00:00"
+        assert second.bumped and second.timestamp == "2024-05-01T10:00:01.000+00:00"
         assert lms.gradebook(course.context_id)["score_count"] == 2
         assert latest_score(lms, course)["scoreGiven"] == 90.0
 
-    def test_an_older_score_is_sent_after_the_last_one(
-        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient
+    def test_a_later_score_is_sent_at_its_own_time(
+        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient, now: FakeNow
     ) -> None:
         url = launch_lineitem_url(lms, course)
-        client.post_score(url, score(course.learner_id, when=T0 + dt.timedelta(seconds=5)))
-        older = client.post_score(url, score(course.learner_id, when=T0, given=10.0))
-        assert older.bumped and older.timestamp == "2024-05-01T10:00:05.001+00:00"
+        client.post_score(url, score(course.learner_id))
+        client.post_score(url, score(course.learner_id))
+        now.advance(300)
+        later = client.post_score(url, score(course.learner_id, given=10.0))
+        assert not later.bumped and later.timestamp == "2024-05-01T10:05:00.000+00:00"
 
     def test_n_scores_need_one_token_request(
         self,
@@ -193,8 +221,7 @@ class TestScores:
         lms = running_lms.client
         url = launch_lineitem_url(lms, course)
         for number in range(20):
-            when = T0 + dt.timedelta(seconds=number)
-            client.post_score(url, score(course.learner_id, when=when, given=float(number)))
+            client.post_score(url, score(course.learner_id, given=float(number)))
         assert requests_to(lms, SCORE) == 20
         assert running_lms.token_requests(platform.client_id) == 1
         assert latest_score(lms, course)["scoreGiven"] == 19.0
@@ -210,27 +237,52 @@ class TestScores:
         url = launch_lineitem_url(lms, course)
         client.post_score(url, score(course.learner_id))
         running_lms.revoke_tokens()
-        client.post_score(url, score(course.learner_id, when=T0 + dt.timedelta(seconds=1)))
+        client.post_score(url, score(course.learner_id))
         assert running_lms.token_requests(platform.client_id) == 2
         assert requests_to(lms, SCORE) == 3  # ok, 401, ok
         assert lms.gradebook(course.context_id)["score_count"] == 2
 
-    def test_a_stale_score_is_not_retryable(
+    def test_a_score_refused_as_not_newer_is_sent_again_with_a_fresh_timestamp(
         self,
         lms: SandboxLms,
         course: SandboxCourse,
         client: AgsClient,
         tool: RunningTool,
         platform: PlatformRecord,
+        now: FakeNow,
+    ) -> None:
+        """A worker whose store forgot the last timestamp sends the same second: 409, then
+        one second later."""
+        url = launch_lineitem_url(lms, course)
+        client.post_score(url, score(course.learner_id))
+        forgetful = AgsClientFactory(tool.keys, MemoryStore(), now=now)
+        receipt = forgetful.for_platform(platform).post_score(url, score(course.learner_id, 1.0))
+        forgetful.close()
+        assert receipt.bumped and receipt.timestamp == "2024-05-01T10:00:01.000+00:00"
+        assert requests_to(lms, SCORE) == 3  # ok, 409, ok
+        assert latest_score(lms, course)["scoreGiven"] == 1.0
+
+    def test_three_refusals_in_a_row_are_retryable(
+        self,
+        lms: SandboxLms,
+        course: SandboxCourse,
+        client: AgsClient,
+        tool: RunningTool,
+        platform: PlatformRecord,
+        now: FakeNow,
     ) -> None:
         url = launch_lineitem_url(lms, course)
-        client.post_score(url, score(course.learner_id, when=T0 + dt.timedelta(seconds=10)))
-        forgetful = AgsClientFactory(tool.keys, MemoryStore())
+        now.advance(10)
+        client.post_score(url, score(course.learner_id))
+        now.advance(-10)  # a worker whose clock is behind and whose store forgot
+        forgetful = AgsClientFactory(tool.keys, MemoryStore(), now=now)
         with pytest.raises(AgsError) as caught:
-            forgetful.for_platform(platform).post_score(url, score(course.learner_id, given=1.0))
+            forgetful.for_platform(platform).post_score(url, score(course.learner_id, 1.0))
         forgetful.close()
-        assert caught.value.status == 409 and not caught.value.retryable
-        assert "newer score" in str(caught.value) and caught.value.retry_after is None
+        assert caught.value.status == 409 and caught.value.retryable
+        assert "3 times" in str(caught.value) and "10:00:02.000" in str(caught.value)
+        assert requests_to(lms, SCORE) == 4  # ok, then 409 at 10:00:00, :01, :02
+        assert latest_score(lms, course)["scoreGiven"] == 80.0
 
     def test_a_bad_score_is_not_retryable(
         self, lms: SandboxLms, course: SandboxCourse, client: AgsClient
@@ -240,12 +292,21 @@ class TestScores:
         assert caught.value.status == 400 and not caught.value.retryable
         assert "not a member" in str(caught.value)
 
-    def test_a_score_without_a_zone_is_refused_before_sending(
+    def test_a_stored_timestamp_is_replaced_whatever_it_holds(
         self, lms: SandboxLms, course: SandboxCourse, client: AgsClient
     ) -> None:
         naive = {**score(course.learner_id), "timestamp": "2024-05-01T10:00:00.000"}
-        with pytest.raises(ValueError, match="UTC offset"):
-            client.post_score(launch_lineitem_url(lms, course), naive)
+        receipt = client.post_score(launch_lineitem_url(lms, course), naive)
+        assert receipt.timestamp == "2024-05-01T10:00:00.000+00:00"
+        missing = {k: v for k, v in score(course.learner_id).items() if k != "timestamp"}
+        assert client.post_score(launch_lineitem_url(lms, course), missing).bumped
+
+    def test_a_score_without_a_user_is_refused_before_sending(
+        self, lms: SandboxLms, course: SandboxCourse, client: AgsClient
+    ) -> None:
+        anonymous = {**score(course.learner_id), "userId": ""}
+        with pytest.raises(ValueError, match="userId"):
+            client.post_score(launch_lineitem_url(lms, course), anonymous)
         assert requests_to(lms, SCORE) == 0
 
 

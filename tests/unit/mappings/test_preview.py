@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import json
 
@@ -15,7 +14,6 @@ from mappings.registry import load_result
 from mappings.result import AssessmentResultSchema
 from tests.unit.mappings.helpers import sample
 
-NOW = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
 GREENHOUSE_MAP = {
     "target": "greenhouse",
     "fields": {
@@ -28,7 +26,7 @@ GREENHOUSE_MAP = {
 
 def test_preview_without_a_map() -> None:
     raw = sample("imocha_report_type3")
-    preview = build_preview("imocha", raw, now=NOW)
+    preview = build_preview("imocha", raw)
     assert set(preview) == {"result", "ags_score"}
     assert preview["result"] == AssessmentResultSchema().dump(load_result("imocha", raw))
     assert preview["ags_score"]["userId"] == PREVIEW_USER_ID
@@ -46,7 +44,6 @@ def test_preview_in_points_with_a_map() -> None:
         score_mode="points",
         max_points=decimal.Decimal(10),
         ats_map=GREENHOUSE_MAP,
-        now=NOW,
     )
     assert preview["ags_score"]["scoreGiven"] == 0.11
     assert preview["ats_fields"] == {

@@ -16,8 +16,6 @@ from lti.ags.client import ScoreReceipt
 from lti.ags.errors import AgsError
 from lti.ags.line_items import LineItem
 from lti.ags.line_items import LineItemSpec
-from lti.ags.timestamps import format_timestamp
-from lti.ags.timestamps import parse_timestamp
 from plugin.ats.base import AtsError
 from plugin.ats.base import AtsFieldDefinition
 from plugin.ats.base import AtsPayload
@@ -44,6 +42,10 @@ AgsMethod = t.Literal["find_line_item", "create_line_item", "post_score"]
 
 
 # -- the job queue -------------------------------------------------------------------------
+
+
+#: The timestamp the fake client says it sent every score with.
+SENT_AT = "2024-05-01T10:00:00.000+00:00"
 
 
 @dataclasses.dataclass
@@ -149,12 +151,12 @@ class FakeAgsClient:
         return item
 
     def post_score(self, line_item_url: str, score: t.Mapping[str, t.Any]) -> ScoreReceipt:
-        """Accept ``score``; like the real client, refuse one without ``userId`` or with a
-        timestamp that has no UTC offset (``ValueError``)."""
+        """Accept ``score``; like the real client, refuse one without ``userId``
+        (``ValueError``) and stamp it with the time it is sent (a fixed second here)."""
         user_id = score.get("userId")
         if not isinstance(user_id, str) or not user_id:
             raise ValueError("a score needs a userId")
-        timestamp = format_timestamp(parse_timestamp(str(score.get("timestamp", ""))))
+        timestamp = SENT_AT
         if self._gradebook.on_score is not None:
             self._gradebook.on_score()
         self._gradebook.raise_scripted("post_score")

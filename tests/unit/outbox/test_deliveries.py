@@ -190,3 +190,39 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
     assert 5 <= waits[0] <= 10 and 10 <= waits[1] <= 20 and 20 <= waits[2] <= 40
     assert 1800 <= waits[3] <= 3600
     assert policy.wait(1, 90, rng) >= dt.timedelta(seconds=90)
+
+
+def test_try_numbers_keep_counting_after_a_retry_of_a_dead_delivery(
+    app: Flask, outbox: Outbox
+) -> None:
+    (delivery,) = add(app, outbox, make_attempt(app), 1, 1.0)
+    moment = utcnow()
+    for _ in range(3):
+        claim = outbox.claim(delivery, now=moment)
+        assert claim is not None
+        moment = outbox.failed(claim, Failure("HTTP 500", True, status=500)).next_try_at or moment
+    assert outbox.retry_dead([delivery]) == 1
+
+    claim = outbox.claim(delivery)
+    assert claim is not None and claim.tries == 1  # a full budget again
+    outbox.failed(claim, Failure("HTTP 500", True, status=500))
+    with services(app).sessions() as session:
+        tries = session.scalars(
+            select(DeliveryTry.number)
+            .where(DeliveryTry.delivery_id == delivery)
+            .order_by(DeliveryTry.id)
+        )
+        assert list(tries) == [1, 2, 3, 4]
+
+
+def test_a_try_lost_with_its_worker_keeps_its_number(app: Flask, outbox: Outbox) -> None:
+    (delivery,) = add(app, outbox, make_attempt(app), 1, 1.0)
+    assert outbox.claim(delivery) is not None  # the worker dies before recording
+    fresh = outbox.claim(delivery, now=utcnow() + LEASE + dt.timedelta(seconds=1))
+    assert fresh is not None
+    outbox.delivered(fresh, "ok")
+    with services(app).sessions() as session:
+        numbers = session.scalars(
+            select(DeliveryTry.number).where(DeliveryTry.delivery_id == delivery)
+        )
+        assert list(numbers) == [2]

@@ -28,8 +28,14 @@ def tool_keys() -> list[SigningKey]:
 
 
 @pytest.fixture
-def lms() -> Iterator[SandboxLms]:
-    with serve_lms() as served:
+def lms_profile() -> str:
+    """The profile the served LMS runs; parametrize ``lms_profile`` to pick another."""
+    return "strict"
+
+
+@pytest.fixture
+def lms(lms_profile: str) -> Iterator[SandboxLms]:
+    with serve_lms(profile=lms_profile) as served:
         yield SandboxLms(served.url)
 
 
