@@ -14,6 +14,7 @@ import pytest
 
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.services import services
+from tests.e2e.conftest import LMS_PROFILES
 from tests.e2e.test_vendor_flows import only_attempt
 from tests.e2e.test_vendor_flows import startexam_setup
 from tests.e2e.vendor_sims import answer_form
@@ -32,6 +33,13 @@ if t.TYPE_CHECKING:
     from tests.e2e.conftest import RunningTool
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(params=LMS_PROFILES)
+def lms_profile(request: pytest.FixtureRequest) -> str:
+    """On the spec-strict sandbox LMS and on its Moodle and Canvas profiles."""
+    profile: str = request.param
+    return profile
 
 
 @pytest.fixture
