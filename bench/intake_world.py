@@ -93,7 +93,12 @@ def build(
         {"public_key": public_key, "private_key": private_key, "base_url": mettl_url},
     )
     assessment = services(app).assessments.add(
-        connection="bench-mettl", test_id=ACCESS_KEY, title="Intake benchmark"
+        connection="bench-mettl",
+        test_id=ACCESS_KEY,
+        title="Intake benchmark",
+        # The placements carry only the line item container: the column is found or
+        # created by resource link and tag, as an assessment added with --create-line-item.
+        create_line_item=True,
     )
     emails = tuple(candidate_email(serial) for serial in range(count))
     with services(app).sessions.begin() as session:

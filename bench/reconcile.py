@@ -108,7 +108,12 @@ def prepare(
         {"public_key": "public-key", "private_key": PRIVATE_KEY, "base_url": mettl_url},
     )
     assessment = services(app).assessments.add(
-        connection=connection.name, test_id=key, title="Aptitude"
+        connection=connection.name,
+        test_id=key,
+        title="Aptitude",
+        # The placements carry only the line item container: the column is found or
+        # created by resource link and tag, as an assessment added with --create-line-item.
+        create_line_item=True,
     )
     sessions = services(app).sessions
     with sessions.begin() as session:

@@ -120,7 +120,12 @@ def seed_deliveries(app: Flask, courses: list[Course], attempts: int) -> list[in
     """
     sessions = services(app).sessions
     assessment = services(app).assessments.add(
-        connection=_connection(app), test_id="bench-schedule", title="Sync benchmark"
+        connection=_connection(app),
+        test_id="bench-schedule",
+        title="Sync benchmark",
+        # The placements carry only the line item container: the column is found or
+        # created by resource link and tag, as an assessment added with --create-line-item.
+        create_line_item=True,
     )
     rows: list[dict[str, t.Any]] = []
     with sessions.begin() as session:
