@@ -14,7 +14,7 @@ import pytest
 
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.services import services
-from tests.e2e.conftest import LMS_PROFILES
+from tests.e2e.conftest import on_every_lms_profile  # noqa: F401 - runs on every profile
 from tests.e2e.test_vendor_flows import only_attempt
 from tests.e2e.test_vendor_flows import startexam_setup
 from tests.e2e.vendor_sims import answer_form
@@ -33,13 +33,6 @@ if t.TYPE_CHECKING:
     from tests.e2e.conftest import RunningTool
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=LMS_PROFILES)
-def lms_profile(request: pytest.FixtureRequest) -> str:
-    """On the spec-strict sandbox LMS and on its Moodle and Canvas profiles."""
-    profile: str = request.param
-    return profile
 
 
 @pytest.fixture

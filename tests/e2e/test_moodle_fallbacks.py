@@ -14,18 +14,11 @@ from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.browser import autosubmit_form
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
-from tests.e2e.conftest import LMS_PROFILES
 from tests.e2e.conftest import Registration
 from tests.e2e.conftest import RunningTool
+from tests.e2e.conftest import on_every_lms_profile  # noqa: F401 - runs on every profile
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=LMS_PROFILES)
-def lms_profile(request: pytest.FixtureRequest) -> str:
-    """On the spec-strict sandbox LMS and on its Moodle and Canvas profiles."""
-    profile: str = request.param
-    return profile
 
 
 LAUNCH_PRESENTATION = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation"

@@ -12,7 +12,7 @@ from plugin.sandbox.vendors.startexam import create_startexam_app
 from plugin.services import services
 from plugin.store.models import AttemptResult
 from plugin.sync.service import FINAL_STATUSES
-from tests.e2e.conftest import LMS_PROFILES
+from tests.e2e.conftest import on_every_lms_profile  # noqa: F401 - runs on every profile
 from tests.e2e.vendor_sims import answer_form
 from tests.e2e.vendor_sims import attempts
 from tests.e2e.vendor_sims import control
@@ -30,13 +30,6 @@ if t.TYPE_CHECKING:
     from tests.e2e.conftest import RunningTool
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=LMS_PROFILES)
-def lms_profile(request: pytest.FixtureRequest) -> str:
-    """On the spec-strict sandbox LMS and on its Moodle and Canvas profiles."""
-    profile: str = request.param
-    return profile
 
 
 SECRET = "vendor-secret-value"
