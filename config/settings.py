@@ -40,6 +40,7 @@ class Settings:
     retry_first_seconds: float
     delivery_max_tries: int
     delivery_lease_seconds: int
+    metrics_token: str | None
 
     @property
     def is_https(self) -> bool:
@@ -90,6 +91,11 @@ def _flag(name: str, value: str) -> bool:
     if lowered in {"0", "false", "no", "off", ""}:
         return False
     raise SettingsError(f"{name}={value!r} is not a boolean; use true or false")
+
+
+def _optional_text(name: str, value: str) -> str | None:
+    """Empty means unset, so a blank line in an env file cannot become a guessable value."""
+    return value.strip() or None
 
 
 def _path(name: str, value: str) -> Path:
@@ -298,6 +304,13 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         _fixed("300"),
         "How long a worker holds a delivery it is sending; if it dies, the sweep hands the "
         "delivery to another worker after this.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_METRICS_TOKEN",
+        "metrics_token",
+        _optional_text,
+        _fixed(None),
+        "Bearer token /metrics requires when set; /metrics is open to anyone when unset.",
     ),
 )
 

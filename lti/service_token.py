@@ -7,6 +7,7 @@ scopes) and sharing them across workers is the caller's job.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 import time
 import typing as t
@@ -17,6 +18,8 @@ import requests
 from lti.http import error_description
 from lti.interfaces import PlatformRecord
 from lti.interfaces import SigningKey
+
+log = logging.getLogger(__name__)
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME_SECONDS = 300
@@ -53,6 +56,7 @@ def client_assertion(platform: PlatformRecord, key: SigningKey, *, now: float | 
         "exp": issued + ASSERTION_LIFETIME_SECONDS,
         "jti": secrets.token_urlsafe(24),
     }
+    log.info("client assertion for %s signed with tool key kid=%s", claims["aud"], key.kid)
     return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
 

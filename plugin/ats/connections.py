@@ -46,6 +46,18 @@ class AtsConnectionInfo:
     assessments: tuple[int, ...]
     created_at: dt.datetime
 
+    def listing(self) -> dict[str, t.Any]:
+        """What a listing may print: no settings, since besides the masked credentials
+        they hold URLs (a webhook's) that can themselves be secrets."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "fields": len(self.field_map["fields"]) if self.field_map else 0,
+            "assessments": list(self.assessments),
+            "created_at": self.created_at,
+        }
+
 
 class AtsConnectionService:
     def __init__(

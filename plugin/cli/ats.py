@@ -84,22 +84,22 @@ def _add_command(kind: AtsKind) -> click.Command:
 @ats_group.command("list")
 @json_option
 def list_connections(as_json: bool) -> None:
-    """List ATS connections (secrets masked)."""
-    connections = _service().list()
+    """List ATS connections (no settings or secrets; `ats show` masks them)."""
+    rows = [c.listing() for c in _service().list()]
     if as_json:
-        print_json(connections)
+        print_json(rows)
         return
     print_table(
         ["ID", "NAME", "KIND", "FIELDS", "ASSESSMENTS"],
         [
             [
-                c.id,
-                c.name,
-                c.kind,
-                len(c.field_map["fields"]) if c.field_map else 0,
-                ",".join(map(str, c.assessments)) or "-",
+                r["id"],
+                r["name"],
+                r["kind"],
+                r["fields"],
+                ",".join(map(str, r["assessments"])) or "-",
             ]
-            for c in connections
+            for r in rows
         ],
     )
 

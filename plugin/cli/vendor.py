@@ -85,14 +85,14 @@ for _kind in KINDS.values():
 @vendor_group.command("list")
 @json_option
 def list_connections(as_json: bool) -> None:
-    """List connections (secrets masked)."""
-    connections = _connections().list()
+    """List connections (no secrets; `vendor show` prints the callback URL)."""
+    rows = [c.listing() for c in _connections().list()]
     if as_json:
-        print_json(connections)
+        print_json(rows)
     else:
         print_table(
             ["ID", "NAME", "KIND", "BASE URL"],
-            [[c.id, c.name, c.kind, c.settings.get("base_url", "")] for c in connections],
+            [[r["id"], r["name"], r["kind"], r["base_url"]] for r in rows],
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -77,11 +78,13 @@ class PlatformService:
         self._platform_memo: dict[str, tuple[float, list[PlatformRecord]]] = {}
         self._active_memo: dict[tuple[int, str], float] = {}
         self._record_memo: dict[int, tuple[float, PlatformRecord]] = {}
+        self._origins_memo: tuple[float, tuple[str, ...]] | None = None
 
     def _forget(self) -> None:
         self._platform_memo.clear()
         self._active_memo.clear()
         self._record_memo.clear()
+        self._origins_memo = None
 
     # -- ToolStore ---------------------------------------------------------------------------
 
@@ -174,6 +177,23 @@ class PlatformService:
             self._record_memo[platform_id] = (now + self._cache_seconds, found)
         return found
 
+    def frame_origins(self) -> tuple[str, ...]:
+        """The origins of every platform's issuer, login and key set URLs: who may frame
+        our pages and receive their forms.  Every HTML response asks, so the answer is
+        remembered like the launch-path lookups (a platform registered through this object,
+        as dynamic registration does, is seen at once)."""
+        now = time.monotonic()
+        if self._origins_memo is not None and self._origins_memo[0] > now:
+            return self._origins_memo[1]
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Platform.issuer, Platform.auth_login_url, Platform.key_set_url)
+            )
+            found = {url_origin(url) for row in rows for url in row}
+        origins = tuple(sorted(origin for origin in found if origin))
+        self._origins_memo = (now + self._cache_seconds, origins)
+        return origins
+
     def list(self) -> list[PlatformInfo]:
         with self._sessions() as session:
             rows = session.scalars(
@@ -217,6 +237,17 @@ class PlatformService:
             row.deployments.remove(match)
             session.flush()
             return _info(row)
+
+
+_ORIGIN = re.compile(r"https?://(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def url_origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, or None when it is not one whose origin
+    is safe to write into a header (no user info, no odd characters in the host)."""
+    parts = urlsplit(url.strip())
+    origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    return origin if _ORIGIN.fullmatch(origin) else None
 
 
 def _find(session: Session, issuer: str, client_id: str) -> Platform | None:

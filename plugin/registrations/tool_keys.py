@@ -4,6 +4,10 @@ Rotation never breaks a platform that caches our JWKS: ``rotate`` publishes
 the new key at once but lets it sign only after ``overlap`` (so platforms
 refetch the JWKS first), and keeps the old key published for another
 ``overlap`` after that (so tokens it signed stay verifiable).
+
+At every moment from now on some published key must be able to sign: ``retire``
+refuses to break that chain, and a start that finds no key able to sign now
+makes one (:meth:`ToolKeyService.ensure_key`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import logging
 import threading
 
 from sqlalchemy import select
@@ -24,6 +29,8 @@ from plugin.errors import AppError
 from plugin.runtime.crypto import SecretBox
 from plugin.store.models import ToolKey
 from plugin.store.models import utcnow
+
+log = logging.getLogger(__name__)
 
 
 class KeyState(enum.Enum):
@@ -43,7 +50,7 @@ class KeyInfo:
 
 
 class NoSigningKeyError(AppError):
-    """No key may sign yet (only possible if every key was retired by hand)."""
+    """No key can sign now, or a retirement would leave a time when none could."""
 
 
 class ToolKeyService:
@@ -60,11 +67,13 @@ class ToolKeyService:
         self._lock = threading.Lock()
 
     def ensure_key(self) -> bool:
-        """Create the first key if there is none; True when one was created."""
+        """Create a key that signs at once if none can sign now (there is none yet, or every
+        key was retired or has expired); True when one was created."""
+        now = utcnow()
         with self._sessions.begin() as session:
-            if session.scalar(select(ToolKey.id).limit(1)) is not None:
+            if self._signing_row(session, now) is not None:
                 return False
-            session.add(self._new_key(signs_from=utcnow()))
+            session.add(self._new_key(signs_from=now))
             return True
 
     def rotate(self, *, overlap: dt.timedelta, keep_old: dt.timedelta | None = None) -> KeyInfo:
@@ -84,19 +93,19 @@ class ToolKeyService:
         """Withdraw ``kid`` from the JWKS now.
 
         :raises LookupError: unknown kid.
-        :raises NoSigningKeyError: it is the only key able to sign.
+        :raises NoSigningKeyError: without it, no key could sign now or at some later time.
         """
         now = utcnow()
         with self._sessions.begin() as session:
             row = session.scalar(select(ToolKey).where(ToolKey.kid == kid))
             if row is None:
                 raise LookupError(f"no tool key with kid {kid!r}")
-            others = [
-                r for r in self._live_rows(session, now) if r.kid != kid and r.signs_from <= now
-            ]
-            if not others:
+            others = [r for r in self._live_rows(session, now) if r.kid != kid]
+            if not _signs_from_now_on(others, now):
                 raise NoSigningKeyError(
-                    f"key {kid} is the only key that can sign; rotate first, then retire it"
+                    f"key {kid} is the only key that can keep signing (the others retire"
+                    " first); run `assessment-bridge keys rotate`, then retire"
+                    f" {kid} once the new key signs"
                 )
             row.retires_at = now
         with self._lock:
@@ -120,6 +129,7 @@ class ToolKeyService:
             if row is None:
                 raise NoSigningKeyError("no tool key can sign; run `assessment-bridge keys rotate`")
             kid, encrypted = row.kid, row.private_key_encrypted
+        log.info("tool key kid=%s signs", kid)
         with self._lock:
             loaded = self._loaded.get(kid)
         if loaded is None:
@@ -155,6 +165,22 @@ class ToolKeyService:
     def _signing_row(self, session: Session, now: dt.datetime) -> ToolKey | None:
         candidates = [row for row in self._live_rows(session, now) if row.signs_from <= now]
         return max(candidates, key=lambda row: (row.signs_from, row.id), default=None)
+
+
+def _signs_from_now_on(rows: list[ToolKey], now: dt.datetime) -> bool:
+    """Whether at every moment from ``now`` on one of ``rows`` is able to sign: follow the
+    chain of signers, each taking over no later than the one before it retires."""
+    moment: dt.datetime | None = now
+    while moment is not None:
+        able = [r for r in rows if r.signs_from <= moment and _retires_after(r, moment)]
+        if not able:
+            return False
+        moment = max(able, key=lambda r: (r.retires_at is None, r.retires_at or moment)).retires_at
+    return True
+
+
+def _retires_after(row: ToolKey, moment: dt.datetime) -> bool:
+    return row.retires_at is None or row.retires_at > moment
 
 
 def _info(row: ToolKey, now: dt.datetime, signing_kid: str | None) -> KeyInfo:

@@ -18,7 +18,7 @@ def bootstrap(app: Flask) -> list[str]:
     if before is None:
         notes.append(f"created the database: {engine.url.render_as_string(hide_password=True)}")
     if registry.keys.ensure_key():
-        notes.append("generated the tool's first signing key (see `assessment-bridge keys list`)")
+        notes.append("generated a signing key: none could sign (see `assessment-bridge keys list`)")
     if notes:
         notes.insert(0, f"data directory: {registry.settings.data_dir}")
     return notes

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import typing as t
 
+import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from plugin.runtime.logs import mask_secrets
 
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+#: What gunicorn sends as ``Server``: it always writes the header, from the ``SERVER``
+#: its response module imported (``gunicorn``), so naming neither the server nor a version
+#: means replacing that module's copy before the workers fork.
+SERVER_HEADER = "assessment-bridge"
 
 
 class MaskingLogger(Logger):  # type: ignore[misc]
@@ -47,6 +52,7 @@ def run_gunicorn(
     app: t.Any, *, bind: str, workers: int, threads: int = 4, access_log: bool = True
 ) -> None:
     """Serve ``app`` until gunicorn is told to stop (SIGTERM/SIGINT)."""
+    gunicorn.http.wsgi.SERVER = SERVER_HEADER
     GunicornServer(
         app,
         {

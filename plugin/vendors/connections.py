@@ -45,6 +45,17 @@ class VendorConnectionInfo:
     callback_url: str
     created_at: dt.datetime
 
+    def listing(self) -> dict[str, t.Any]:
+        """What a listing may print: no callback URL (it carries the callback token) and
+        no settings beyond the vendor's base URL."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "base_url": self.settings.get("base_url", ""),
+            "created_at": self.created_at,
+        }
+
 
 class VendorConnectionService:
     def __init__(

@@ -8,10 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from plugin.web import callbacks
     from plugin.web import errors
+    from plugin.web import headers
     from plugin.web import health
     from plugin.web import lti
 
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(lti.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(callbacks.bp)

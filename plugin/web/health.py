@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import jsonify
+from flask import request
 from sqlalchemy import text
 
 from plugin.jobs.tasks import last_heartbeat
+from plugin.services import services
 from plugin.store.db import get_session
 
 bp = Blueprint("health", __name__)
@@ -30,8 +34,19 @@ def healthz() -> tuple[Response, int]:
 
 
 @bp.get("/metrics")
-def metrics() -> Response:
+def metrics() -> Response | tuple[Response, int, dict[str, str]]:
+    """Prometheus text; behind ``Authorization: Bearer`` when BRIDGE_METRICS_TOKEN is set."""
     from plugin.runtime.metrics import render_metrics
 
-    body = render_metrics(current_app)
-    return Response(body, mimetype="text/plain; version=0.0.4")
+    token = services(current_app).settings.metrics_token
+    if token is not None and not _bearer_matches(token):
+        body = jsonify(error="unauthorized", message="/metrics needs the metrics bearer token")
+        return body, 401, {"WWW-Authenticate": "Bearer"}
+    return Response(render_metrics(current_app), mimetype="text/plain; version=0.0.4")
+
+
+def _bearer_matches(token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())

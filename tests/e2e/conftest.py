@@ -52,16 +52,10 @@ LMS_PROFILES = ("strict", "moodle", "canvas")
 
 @pytest.fixture
 def lms_profile() -> str:
-    """The sandbox LMS profile; a module imports :func:`on_every_lms_profile` to run its
-    tests on each of :data:`LMS_PROFILES`."""
+    """The sandbox LMS profile; a module imports
+    :func:`tests.e2e.profiles.on_every_lms_profile` to run its tests on each of
+    :data:`LMS_PROFILES`."""
     return "strict"
-
-
-@pytest.fixture(params=LMS_PROFILES, name="lms_profile")
-def on_every_lms_profile(request: pytest.FixtureRequest) -> str:
-    """The ``lms_profile`` of a module whose flows run on every sandbox LMS profile."""
-    profile: str = request.param
-    return profile
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.services import services
-from tests.e2e.conftest import on_every_lms_profile  # noqa: F401 - runs on every profile
+from tests.e2e.profiles import on_every_lms_profile  # noqa: F401 - runs on every profile
 from tests.e2e.test_vendor_flows import only_attempt
 from tests.e2e.test_vendor_flows import startexam_setup
 from tests.e2e.vendor_sims import answer_form

@@ -16,7 +16,7 @@ from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 from tests.e2e.conftest import Registration
 from tests.e2e.conftest import RunningTool
-from tests.e2e.conftest import on_every_lms_profile  # noqa: F401 - runs on every profile
+from tests.e2e.profiles import on_every_lms_profile  # noqa: F401 - runs on every profile
 
 pytestmark = pytest.mark.e2e
 

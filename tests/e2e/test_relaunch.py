@@ -12,7 +12,7 @@ from plugin.sandbox.vendors.startexam import create_startexam_app
 from plugin.services import services
 from plugin.store.models import AttemptResult
 from plugin.sync.service import FINAL_STATUSES
-from tests.e2e.conftest import on_every_lms_profile  # noqa: F401 - runs on every profile
+from tests.e2e.profiles import on_every_lms_profile  # noqa: F401 - runs on every profile
 from tests.e2e.vendor_sims import answer_form
 from tests.e2e.vendor_sims import attempts
 from tests.e2e.vendor_sims import control

@@ -46,7 +46,7 @@ def test_first_command_creates_the_store_and_says_where(
     result = run("keys", "list", "--json")
     assert result.exit_code == 0
     assert base_settings["BRIDGE_DATA_DIR"] in result.stderr
-    assert "first signing key" in result.stderr
+    assert "generated a signing key" in result.stderr
     keys = json.loads(result.stdout)
     assert [k["state"] for k in keys] == ["signing"]
 

@@ -75,3 +75,10 @@ def test_every_variable_is_prefixed_and_documented() -> None:
         assert variable.name.startswith("BRIDGE_")
         assert variable.help
         assert variable.name in readme, f"{variable.name} missing from README"
+
+
+def test_metrics_token_is_read_and_empty_means_unset(tmp_path: Path) -> None:
+    base = {"BRIDGE_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).metrics_token is None
+    assert load_settings({**base, "BRIDGE_METRICS_TOKEN": "  "}).metrics_token is None
+    assert load_settings({**base, "BRIDGE_METRICS_TOKEN": " tok "}).metrics_token == "tok"

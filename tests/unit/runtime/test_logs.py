@@ -61,3 +61,36 @@ def test_gunicorn_access_log_atoms_are_masked() -> None:
     )
     for key in ("r", "U", "q"):
         assert "AbCdEfGhIjKlMnOp" not in atoms[key] and "zzzzzzzzzz" not in atoms[key]
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("POST /callbacks/mettl/3?%74oken=secretvalue HTTP/1.1", "secretvalue"),
+        ("GET /x?a=1&%54OKEN=secretvalue", "secretvalue"),
+        ("GET /return/%51s8abcdefghij HTTP/1.1", "s8abcdefghij"),
+        ("POST /callbacks/imocha/12/%5AZZZyyyyXXXXwwww", "ZZZyyyyXXXXwwww"),
+        ("GET /x?token=abc%26defghij", "defghij"),
+    ],
+)
+def test_percent_encoded_secrets_are_masked(text: str, hidden: str) -> None:
+    masked = mask_secrets(text)
+    assert hidden not in masked and "***" in masked
+
+
+def test_the_logged_text_is_the_decoded_one() -> None:
+    assert mask_secrets("GET /x?%74oken=abc&n%61me=Ann") == "GET /x?token=***&name=Ann"
+
+
+def test_decoding_happens_once_and_keeps_delimiters_and_controls_encoded() -> None:
+    assert mask_secrets("GET /x?%2574oken=abc") == "GET /x?%2574oken=abc"
+    assert mask_secrets("GET /x?a=%0Afake%20line%3D") == "GET /x?a=%0Afake%20line%3D"
+
+
+def test_the_log_filter_masks_encoded_names(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.masking.encoded")
+    logger.addFilter(SecretMaskingFilter())
+    with caplog.at_level(logging.INFO):
+        logger.info("calling %s", "/return/%51s8abcdefghij?%74oken=zzzzzzzzzz")
+    assert "s8abcdefghij" not in caplog.text and "zzzzzzzzzz" not in caplog.text
+    assert "/return/***?token=***" in caplog.text
