@@ -21,7 +21,9 @@ def create_app(overrides: dict[str, t.Any] | None = None) -> Flask:
     overrides = dict(overrides or {})
     bridge = {key: str(value) for key, value in overrides.items() if key.startswith("BRIDGE_")}
     settings = load_settings({**os.environ, **bridge})
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from plugin.runtime.files import prepare_data_dir
+
+    prepare_data_dir(settings)
     app = Flask(__name__, instance_path=str(settings.data_dir))
 
     from plugin import ats

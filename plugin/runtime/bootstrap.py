@@ -1,15 +1,22 @@
-"""First-run and every-run preparation: schema up to date, a tool key to sign with."""
+"""First-run and every-run preparation: schema up to date, a tool key to sign with, the
+tool's files private."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 
+from plugin.runtime.files import seal
 from plugin.services import services
 from plugin.store import migrate
 
+log = logging.getLogger(__name__)
+
 
 def bootstrap(app: Flask) -> list[str]:
-    """Upgrade the schema and create the first tool key; return what was created."""
+    """Upgrade the schema, create a tool key when none can sign and make the tool's files
+    private; return what was done, for the person who started it."""
     registry = services(app)
     engine = registry.engine
     notes: list[str] = []
@@ -19,6 +26,10 @@ def bootstrap(app: Flask) -> list[str]:
         notes.append(f"created the database: {engine.url.render_as_string(hide_password=True)}")
     if registry.keys.ensure_key():
         notes.append("generated a signing key: none could sign (see `assessment-bridge keys list`)")
+    loosened = seal(registry.settings)
+    if loosened:
+        log.warning("made %d files private (0600, folders 0700)", len(loosened))
+        notes.append(f"made {len(loosened)} files private: 0600, folders 0700")
     if notes:
         notes.insert(0, f"data directory: {registry.settings.data_dir}")
     return notes

@@ -70,6 +70,13 @@ def test_serve_runs_web_and_consumer(tmp_path: Path, database_url: str) -> None:
         assert config["oidc_initiation_url"] == base + "/lti/login"
         assert "bridge_platforms 0" in requests.get(base + "/metrics", timeout=5).text
         assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
+        assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+        private = [tmp_path / "queue.sqlite3", *(tmp_path / "cache").rglob("*")]
+        if database_url.startswith("sqlite"):
+            private.append(tmp_path / "bridge.sqlite3")
+        assert {str(p): p.stat().st_mode & 0o077 for p in private if p.is_file()} == {
+            str(p): 0 for p in private if p.is_file()
+        }
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         _, stderr = server.communicate(timeout=30)
