@@ -1,4 +1,5 @@
-"""``assessment-bridge serve`` as an administrator runs it: gunicorn plus the job consumer."""
+"""``assessment-bridge serve`` as an administrator runs it: gunicorn plus the job consumer,
+private files, security headers and no server banner."""
 
 from __future__ import annotations
 
@@ -68,6 +69,13 @@ def test_serve_runs_web_and_consumer(tmp_path: Path, database_url: str) -> None:
         assert len(jwks["keys"]) == 1 and jwks["keys"][0]["alg"] == "RS256"
         config = requests.get(base + "/lti/config?format=json", timeout=5).json()
         assert config["oidc_initiation_url"] == base + "/lti/login"
+        page = requests.get(base + "/lti/config", timeout=5)
+        assert "gunicorn" not in page.headers.get("Server", "").lower()
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        policy = page.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'self'" in policy and "default-src 'self'" in policy
+        assert "Strict-Transport-Security" not in page.headers  # plain http
         assert "bridge_platforms 0" in requests.get(base + "/metrics", timeout=5).text
         assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
         assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
