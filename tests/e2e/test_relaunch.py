@@ -8,14 +8,13 @@ import typing as t
 import pytest
 
 from plugin.sandbox.browser import SandboxBrowser
-from plugin.sandbox.vendors.startexam import create_startexam_app
 from plugin.services import services
 from plugin.store.models import AttemptResult
 from plugin.sync.service import FINAL_STATUSES
 from tests.e2e.profiles import on_every_lms_profile  # noqa: F401 - runs on every profile
+from tests.e2e.test_vendor_flows import startexam_setup
 from tests.e2e.vendor_sims import answer_form
 from tests.e2e.vendor_sims import attempts
-from tests.e2e.vendor_sims import control
 from tests.e2e.vendor_sims import launch_to
 
 if t.TYPE_CHECKING:
@@ -32,7 +31,6 @@ if t.TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 
-SECRET = "vendor-secret-value"
 WAIT_S = 5.0
 
 
@@ -40,18 +38,7 @@ def startexam_assessment(
     tool: RunningTool, serve: Callable[[Flask], ServedApp]
 ) -> tuple[ServedApp, int, dict[str, t.Any]]:
     """A StartExam simulator, its connection and one assessment on its test."""
-    sim = serve(create_startexam_app(account_id="1234", secret_key=SECRET))
-    info = control(sim.url, "GET", "/sandbox/info")
-    settings = {
-        "account_id": "1234",
-        "secret_key": SECRET,
-        "center": info["center"],
-        "base_url": sim.url,
-        "candidate_url_template": info["candidateUrlTemplate"],
-    }
-    connection = services(tool.app).vendor_connections.add("startexam", "startexam", settings)
-    control(sim.url, "PUT", "/sandbox/callback", {"url": connection.callback_url})
-    exam = control(sim.url, "POST", "/sandbox/tests", {"title": "Algebra"})
+    sim, connection, exam = startexam_setup(tool, serve)
     assessment = services(tool.app).assessments.add(
         connection=connection.name, test_id=exam["testId"], title="Final exam"
     )
