@@ -33,6 +33,7 @@ class Settings:
     trust_proxy: bool
     log_level: str
     launch_state_ttl_seconds: int
+    login_rate_limit: int
     jwks_cache_seconds: int
     http_connect_timeout: float
     http_read_timeout: float
@@ -253,6 +254,13 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         _int_between(30, 3600),
         _fixed("600"),
         "How long an OIDC login may take before its state expires.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_LOGIN_RATE_LIMIT",
+        "login_rate_limit",
+        _int_between(0, 100000),
+        _fixed("30"),
+        "OIDC logins allowed per client address per minute (0: no limit); more get 429.",
     ),
     EnvironmentVariable(
         "BRIDGE_JWKS_CACHE_SECONDS",

@@ -1,14 +1,23 @@
 """LTI Dynamic Registration (1EdTech, v1.0): the tool's side.
 
-The platform opens ``/lti/register?openid_configuration=...&registration_token=...``;
-the tool fetches the platform's configuration, checks it, posts its client
-registration and keeps what the platform answers.
+The platform opens the one-time registration URL an admin minted
+(``/lti/register/<token>?openid_configuration=...&registration_token=...``); the tool
+fetches the platform's configuration, checks it, posts its client registration and keeps
+what the platform answers.
+
+The URLs come from whoever opened the registration URL, so the fetches are kept
+narrow: no redirect is followed, answers are read up to :data:`MAX_RESPONSE_BYTES`,
+and every endpoint must be on the issuer's origin or on one the admin allowed.  A
+:class:`~lti.errors.RegistrationError` says in detail what failed; it is meant for the
+log, never for the browser (the page would tell whoever opened the URL which hosts
+and ports answer, and what they say).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
+import json
+import time
 import typing as t
 from urllib.parse import urlsplit
 
@@ -16,21 +25,21 @@ import requests
 
 from lti import claims
 from lti.errors import RegistrationError
-from lti.http import error_description
+from lti.origins import off_site
+from lti.origins import url_origin
 from lti.tool_description import TOOL_CONFIGURATION
 from lti.tool_description import ToolUrls
 from lti.tool_description import registration_request
 
-log = logging.getLogger(__name__)
-
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-REQUIRED_METADATA = (
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "jwks_uri",
-    "registration_endpoint",
-)
+#: The endpoints a platform declares, all of which must be on its own site.
+ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
+REQUIRED_METADATA = ("issuer", *ENDPOINTS)
+#: The largest answer read from a platform (its configuration or registration answer).
+MAX_RESPONSE_BYTES = 256 * 1024
+#: How long reading one answer may take in all (the session's timeouts are per read).
+MAX_READ_SECONDS = 30.0
+_EXCERPT = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,19 +62,34 @@ def register_with_platform(
     *,
     urls: ToolUrls,
     session: requests.Session,
+    allowed_origins: t.Sequence[str] = (),
 ) -> RegisteredPlatform:
     """Run the registration exchange.
 
-    :raises RegistrationError: with a message an admin can act on.
+    :param allowed_origins: origins besides the issuer's the platform's configuration and
+        endpoints may be on.
+    :raises RegistrationError: with the detailed reason, for the log.
     """
+    if urlsplit(openid_configuration_url).scheme not in {"http", "https"}:
+        raise RegistrationError(
+            f"The openid configuration URL {openid_configuration_url!r} is not an http(s) URL."
+        )
     headers = {"Accept": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
-    metadata = _get_json(session, openid_configuration_url, headers, "openid configuration")
-    _check_metadata(openid_configuration_url, metadata)
-    scopes = _scopes(metadata)
-    body = registration_request(urls, scopes)
-    answer = _post_registration(session, metadata["registration_endpoint"], body, headers)
+    metadata = _call(
+        session, "GET", openid_configuration_url, what="openid configuration", headers=headers
+    )
+    _check_metadata(openid_configuration_url, metadata, allowed_origins)
+    body = registration_request(urls, _scopes(metadata))
+    answer = _call(
+        session,
+        "POST",
+        metadata["registration_endpoint"],
+        what="registration endpoint",
+        headers=headers,
+        body=body,
+    )
     client_id = answer.get("client_id")
     if not isinstance(client_id, str) or not client_id:
         raise RegistrationError("The platform's registration answer carries no client_id.")
@@ -84,39 +108,97 @@ def register_with_platform(
     )
 
 
-def _get_json(
-    session: requests.Session, url: str, headers: dict[str, str], what: str
+def _call(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    headers: dict[str, str],
+    body: dict[str, t.Any] | None = None,
 ) -> dict[str, t.Any]:
-    if urlsplit(url).scheme not in {"http", "https"}:
-        raise RegistrationError(f"The {what} URL {url!r} is not an http(s) URL.")
+    """One request to the platform, its answer read within bounds and parsed as an object."""
     try:
-        response = session.get(url, headers=headers)
+        response = session.request(
+            method, url, headers=headers, json=body, allow_redirects=False, stream=True
+        )
     except requests.RequestException as exc:
         raise RegistrationError(
-            f"The {what} at {url} could not be fetched ({type(exc).__name__})."
+            f"The {what} at {url} could not be reached ({type(exc).__name__}: {exc})."
         ) from exc
-    if response.status_code != 200:
-        raise RegistrationError(f"The {what} at {url} answered HTTP {response.status_code}.")
+    with response:
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            raise RegistrationError(
+                f"The {what} at {url} answered HTTP {status} (to {location[:_EXCERPT]!r});"
+                " redirects are not followed."
+            )
+        content = _read(response, url, what)
+    if status not in (200, 201):
+        raise RegistrationError(
+            f"The {what} at {url} answered HTTP {status}: {_excerpt(content)!r}"
+        )
     try:
-        data = response.json()
+        data = json.loads(content)
     except ValueError as exc:
-        raise RegistrationError(f"The {what} at {url} is not JSON.") from exc
+        raise RegistrationError(
+            f"The {what} at {url} did not answer JSON: {_excerpt(content)!r}"
+        ) from exc
     if not isinstance(data, dict):
-        raise RegistrationError(f"The {what} at {url} is not a JSON object.")
+        raise RegistrationError(f"The {what} at {url} did not answer a JSON object.")
     return data
 
 
-def _check_metadata(configuration_url: str, metadata: dict[str, t.Any]) -> None:
+def _read(response: requests.Response, url: str, what: str) -> bytes:
+    too_large = RegistrationError(
+        f"The answer of the {what} at {url} is larger than {MAX_RESPONSE_BYTES} bytes."
+    )
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise too_large
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    content = bytearray()
+    try:
+        for chunk in response.iter_content(chunk_size=16 * 1024):
+            content += chunk
+            if len(content) > MAX_RESPONSE_BYTES:
+                raise too_large
+            if time.monotonic() > deadline:
+                raise RegistrationError(
+                    f"The answer of the {what} at {url} took more than"
+                    f" {MAX_READ_SECONDS:.0f} s to read."
+                )
+    except requests.RequestException as exc:
+        raise RegistrationError(
+            f"The answer of the {what} at {url} could not be read ({type(exc).__name__})."
+        ) from exc
+    return bytes(content)
+
+
+def _excerpt(content: bytes) -> str:
+    return content[:_EXCERPT].decode("utf-8", "replace")
+
+
+def _check_metadata(
+    configuration_url: str, metadata: dict[str, t.Any], allowed_origins: t.Sequence[str]
+) -> None:
     missing = [name for name in REQUIRED_METADATA if not isinstance(metadata.get(name), str)]
     if missing:
         raise RegistrationError(
             "The platform's openid configuration lacks " + ", ".join(missing) + "."
         )
-    issuer, config = urlsplit(metadata["issuer"]), urlsplit(configuration_url)
-    if (issuer.scheme, issuer.netloc) != (config.scheme, config.netloc):
+    issuer = metadata["issuer"]
+    if url_origin(issuer) is None:
+        raise RegistrationError(f"The platform's issuer {issuer!r} is not an http(s) URL.")
+    declared = {"openid configuration URL": configuration_url}
+    declared.update({name: metadata[name] for name in ENDPOINTS})
+    foreign = off_site(declared, issuer, allowed_origins)
+    if foreign:
+        named = ", ".join(f"{name} {declared[name]!r}" for name in foreign)
         raise RegistrationError(
-            "The openid configuration was not served from the issuer's own site"
-            f" ({metadata['issuer']}); refusing to register."
+            f"Not on the issuer's origin ({url_origin(issuer)}) nor on an allowed origin"
+            f" ({' '.join(allowed_origins) or 'none'}): {named}; refusing to register."
         )
     algorithms = metadata.get("id_token_signing_alg_values_supported")
     if isinstance(algorithms, list) and "RS256" not in algorithms:
@@ -128,26 +210,3 @@ def _scopes(metadata: dict[str, t.Any]) -> list[str]:
     if not isinstance(supported, list):
         return list(claims.TOOL_SCOPES)
     return [scope for scope in claims.TOOL_SCOPES if scope in supported]
-
-
-def _post_registration(
-    session: requests.Session, endpoint: str, body: dict[str, t.Any], headers: dict[str, str]
-) -> dict[str, t.Any]:
-    try:
-        response = session.post(endpoint, json=body, headers=headers)
-    except requests.RequestException as exc:
-        raise RegistrationError(
-            f"The registration endpoint {endpoint} could not be reached ({type(exc).__name__})."
-        ) from exc
-    if response.status_code not in (200, 201):
-        raise RegistrationError(
-            f"The platform refused the registration (HTTP {response.status_code}):"
-            f" {error_description(response)}"
-        )
-    try:
-        answer = response.json()
-    except ValueError as exc:
-        raise RegistrationError("The platform's registration answer is not JSON.") from exc
-    if not isinstance(answer, dict):
-        raise RegistrationError("The platform's registration answer is not a JSON object.")
-    return answer

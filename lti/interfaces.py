@@ -21,6 +21,8 @@ class PlatformRecord:
     auth_token_url: str
     key_set_url: str
     auth_audience: str | None = None
+    #: Origins besides the issuer's that the platform's endpoints may use (an admin's choice).
+    allowed_origins: tuple[str, ...] = ()
 
 
 class DeploymentStatus(enum.Enum):

@@ -43,6 +43,7 @@ from lti.errors import LtiLaunchError
 from lti.interfaces import DeploymentStatus
 from lti.jwt_parts import MalformedTokenError
 from lti.jwt_parts import unverified_parts
+from lti.origins import on_site
 
 if t.TYPE_CHECKING:
     from lti.interfaces import PlatformRecord
@@ -123,7 +124,7 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         self.validate_state().validate_jwt_format().validate_nonce()
         self.validate_registration().validate_jwt_signature()
         if self._cookie_missing:
-            raise CookiesBlockedError(reopen_url(self._jwt["body"]))
+            raise CookiesBlockedError(reopen_url(self._jwt["body"], self.platform))
         self.validate_deployment().validate_message().save_launch_data()
 
     def validate_state(self) -> BridgeMessageLaunch:
@@ -306,16 +307,20 @@ class BridgeMessageLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         return self
 
 
-def reopen_url(body: t.Mapping[str, t.Any]) -> str | None:
+def reopen_url(body: t.Mapping[str, t.Any], platform: PlatformRecord) -> str | None:
     """The platform page to open the course from again: ``launch_presentation.return_url``.
 
     Only called on a body whose signature was verified, so the platform vouches for it;
-    anything but an absolute ``http(s)`` URL (``javascript:``, ``data:``...) is dropped.
-    A browser that holds the id_token learns nothing new from it: the URL is in the token.
+    anything but an absolute ``http(s)`` URL (``javascript:``, ``data:``...) on the
+    platform's own site (its issuer's origin or one an admin allowed) is dropped, so our
+    page never links elsewhere.  A browser that holds the id_token learns nothing new from
+    it: the URL is in the token.
     """
     presentation = body.get(claims.LAUNCH_PRESENTATION)
     url = presentation.get("return_url") if isinstance(presentation, dict) else None
-    return url if isinstance(url, str) and is_http_url(url) else None
+    if not isinstance(url, str) or not is_http_url(url):
+        return None
+    return url if on_site(url, platform.issuer, platform.allowed_origins) else None
 
 
 def is_http_url(url: str) -> bool:

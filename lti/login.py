@@ -10,8 +10,11 @@ from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
 from lti.errors import LtiLaunchError
+from lti.origins import on_site
+from lti.origins import url_origin
 
 if t.TYPE_CHECKING:
+    from lti.interfaces import PlatformRecord
     from lti.state import LaunchStateStore
     from lti.store_tool_conf import StoreToolConf
 
@@ -69,6 +72,7 @@ def begin_login(
     platform = tool_conf.find_platform(login["iss"], login.get("client_id"))
     if platform is None:
         raise _unknown_platform(login["iss"], login.get("client_id"))
+    _check_login_url(platform)
     state = states.begin(issuer=platform.issuer, client_id=platform.client_id)
     query = {
         "scope": "openid",
@@ -97,6 +101,26 @@ def _check_target(target_link_uri: str, launch_url: str) -> None:
             "The login request's target_link_uri points at another site.",
             admin_hint=f"Configure the platform's target link URI on {ours.scheme}://{ours.netloc}.",
         )
+
+
+def _check_login_url(platform: PlatformRecord) -> None:
+    """Refuse to send the browser off the platform's own site: a registration whose login
+    URL points elsewhere would make the tool an open redirect (to a phishing page, say)."""
+    if on_site(platform.auth_login_url, platform.issuer, platform.allowed_origins):
+        return
+    origin = url_origin(platform.auth_login_url) or platform.auth_login_url
+    client = f" --client-id {platform.client_id}"
+    raise LtiLaunchError(
+        "foreign_login_url",
+        "This platform's login URL is not on its own site, so the tool does not send your"
+        " browser there.",
+        admin_hint=(
+            f"The login URL {platform.auth_login_url} is not on the issuer's origin"
+            f" ({platform.issuer}). If this LMS really signs in on {origin}, an admin must"
+            f" allow its origin: `assessment-bridge platform update --issuer {platform.issuer}"
+            f"{client} --allow-origin {origin}`."
+        ),
+    )
 
 
 def _unknown_platform(issuer: str, client_id: str | None) -> LtiLaunchError:

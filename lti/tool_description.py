@@ -45,9 +45,9 @@ class ToolUrls:
     def jwks(self) -> str:
         return self._url("/lti/jwks")
 
-    @property
-    def register(self) -> str:
-        return self._url("/lti/register")
+    def registration(self, token: str) -> str:
+        """The one-time dynamic registration URL of an admin's invite (its ``token``)."""
+        return self._url(f"/lti/register/{token}")
 
     @property
     def domain(self) -> str:
@@ -69,7 +69,6 @@ def static_configuration(urls: ToolUrls) -> dict[str, t.Any]:
         "target_link_uri": urls.launch,
         "redirect_uris": [urls.launch],
         "public_jwk_url": urls.jwks,
-        "dynamic_registration_url": urls.register,
         "domain": urls.domain,
         "scopes": list(claims.TOOL_SCOPES),
         "claims": list(REQUESTED_CLAIMS),

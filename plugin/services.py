@@ -31,10 +31,13 @@ if t.TYPE_CHECKING:
     from plugin.outbox.deliveries import Outbox
     from plugin.outbox.report import DeliveryReport
     from plugin.outbox.worker import DeliveryWorker
+    from plugin.registrations.invites import RegistrationInvites
     from plugin.registrations.lti_tool import LtiTool
     from plugin.registrations.platforms import PlatformService
     from plugin.registrations.tool_keys import ToolKeyService
     from plugin.runtime.crypto import SecretBox
+    from plugin.runtime.key_check import KeyCheck
+    from plugin.runtime.rate_limit import RateLimiter
     from plugin.runtime.shared_store import ExpiringStore
     from plugin.sync.reconcile import Reconciler
     from plugin.sync.service import SyncService
@@ -54,6 +57,8 @@ class Services:
     engine: Engine = dataclasses.field(init=False, repr=False)
     sessions: sessionmaker[Session] = dataclasses.field(init=False, repr=False)
     shared_store: ExpiringStore = dataclasses.field(init=False, repr=False)
+    key_check: KeyCheck = dataclasses.field(init=False, repr=False)
+    login_limiter: RateLimiter = dataclasses.field(init=False, repr=False)
 
     # plugin.jobs
     huey: Huey = dataclasses.field(init=False, repr=False)
@@ -63,6 +68,7 @@ class Services:
     keys: ToolKeyService = dataclasses.field(init=False, repr=False)
     platforms: PlatformService = dataclasses.field(init=False, repr=False)
     lti: LtiTool = dataclasses.field(init=False, repr=False)
+    invites: RegistrationInvites = dataclasses.field(init=False, repr=False)
 
     # plugin.vendors and plugin.ats
     vendor_connections: VendorConnectionService = dataclasses.field(init=False, repr=False)

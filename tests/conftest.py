@@ -100,6 +100,26 @@ def database_url(
 
 
 @pytest.fixture
+def empty_database_url(database_url: str) -> t.Iterator[str]:
+    """A database with no schema yet: the test's SQLite file, or a new PostgreSQL database
+    (the shared one already holds the newest schema)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield database_url
+        return
+    name = f"{url.database}_empty"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
 def base_settings(tmp_path: Path, database_url: str, secret_keys: str) -> dict[str, str]:
     return {
         "BRIDGE_DATA_DIR": str(tmp_path / "data"),
@@ -108,6 +128,9 @@ def base_settings(tmp_path: Path, database_url: str, secret_keys: str) -> dict[s
         "BRIDGE_QUEUE_URL": "memory://",
         "BRIDGE_SECRET_KEYS": secret_keys,
         "BRIDGE_BASE_URL": "http://127.0.0.1:8000",
+        # Every test logs in from 127.0.0.1, and on Redis every test process counts in one
+        # place: the login rate limit is tested on its own (tests/unit/web/test_login_limits.py).
+        "BRIDGE_LOGIN_RATE_LIMIT": "0",
     }
 
 

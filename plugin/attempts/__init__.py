@@ -15,7 +15,12 @@ def init_app(app: Flask) -> None:
 
     registry = services(app)
     registry.assessments = AssessmentService(registry.sessions)
+    # Before a launch is stored: is the assessment it names offered to its platform?
+    registry.lti.recorder.check_with(registry.assessments.check_launch)
     registry.attempts = AttemptService(
-        registry.sessions, registry.vendor_connections, base_url=registry.settings.base_url
+        registry.sessions,
+        registry.vendor_connections,
+        registry.secrets,
+        base_url=registry.settings.base_url,
     )
     registry.completions = CompletionIntake(registry.sessions, registry.vendor_connections)

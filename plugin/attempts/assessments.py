@@ -1,5 +1,10 @@
 """Assessments: a vendor test offered through the tool (deep linking creates them later;
-for now ``assessment-bridge assessment add``)."""
+for now ``assessment-bridge assessment add``), and the platforms each one is offered to.
+
+An assessment with no platform rows is open to every registered platform, the admin's
+explicit choice; one with rows launches only from a platform one of them admits
+(:meth:`Tenant.admits`), so one school's course cannot open another school's assessment.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +19,49 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from mappings.ags import ScorePolicy
+from plugin.attempts.start import AttemptError
 from plugin.errors import AppError
+from plugin.registrations.launches import LaunchSummary
 from plugin.store.models import Assessment
+from plugin.store.models import AssessmentPlatform
+from plugin.store.models import Deployment
+from plugin.store.models import Platform
 from plugin.store.models import VendorConnection
+
+NOT_OFFERED = "This assessment is not offered to this course's platform."
+#: The largest id the store's INTEGER key holds (PostgreSQL's is 32-bit).
+_MAX_ID = 2**31 - 1
 
 
 class AssessmentError(AppError):
     """An assessment cannot be created or found; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Tenant:
+    """A platform an assessment is offered to: an issuer (every client id of it), or one
+    client id, or one deployment."""
+
+    issuer: str
+    client_id: str | None = None
+    deployment_id: str | None = None
+
+    def admits(self, issuer: str, client_id: str, deployment_id: str) -> bool:
+        """Whether a launch from ``issuer``, ``client_id`` and ``deployment_id`` is ours."""
+        return (
+            self.issuer == issuer
+            and self.client_id in (None, client_id)
+            and self.deployment_id in (None, deployment_id)
+        )
+
+    def label(self) -> str:
+        """``issuer``, with ``[client id C, deployment D]`` when narrowed."""
+        narrowed = [
+            f"{name} {value}"
+            for name, value in (("client id", self.client_id), ("deployment", self.deployment_id))
+            if value is not None
+        ]
+        return f"{self.issuer} [{', '.join(narrowed)}]" if narrowed else self.issuer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +76,8 @@ class AssessmentInfo:
     score_policy: dict[str, t.Any]
     create_line_item: bool
     created_at: dt.datetime
+    #: Who may launch it; empty: every registered platform.
+    platforms: tuple[Tenant, ...] = ()
 
 
 class AssessmentService:
@@ -50,6 +93,7 @@ class AssessmentService:
         proctoring: str | None = None,
         policy: t.Mapping[str, t.Any] | None = None,
         create_line_item: bool = False,
+        platforms: t.Iterable[str] = (),
     ) -> AssessmentInfo:
         """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam one.
 
@@ -57,7 +101,10 @@ class AssessmentService:
         :param create_line_item: whether results of a placement whose launch names no line
             item may go to a gradebook column the tool finds or creates (by default they
             are shown to the learner and sent to no gradebook).
-        :raises AssessmentError: unknown connection, wrong kinds, empty test id, bad policy.
+        :param platforms: the issuers (every client id of each) that may launch it; none:
+            every registered platform.
+        :raises AssessmentError: unknown connection, wrong kinds, empty test id, bad policy,
+            an issuer that is not a registered platform.
         """
         policy_json = _policy_json(policy or {})
         if not test_id.strip():
@@ -84,15 +131,129 @@ class AssessmentService:
                 row.proctoring_connection_id, row.proctoring_exam_id = proctor.id, exam_id
             session.add(row)
             session.flush()
+            for issuer in dict.fromkeys(platforms):
+                _require_registered(session, Tenant(issuer))
+                session.add(AssessmentPlatform(assessment_id=row.id, issuer=issuer))
             assessment_id = row.id
         return self.get(assessment_id)
 
+    def assign(
+        self,
+        assessment_id: int,
+        issuer: str,
+        client_id: str | None = None,
+        deployment_id: str | None = None,
+    ) -> AssessmentInfo:
+        """Offer the assessment to a platform: the issuer's every client id, or one client
+        id, or one deployment (deep linking records the placing platform so).  The first
+        platform closes an assessment that was open to every one; assigning one again
+        changes nothing.
+
+        :raises AssessmentError: unknown assessment, an issuer, client id or deployment
+            that is not registered.
+        """
+        tenant = Tenant(issuer, client_id or None, deployment_id or None)
+        with self._sessions.begin() as session:
+            _require_assessment(session, assessment_id)
+            _require_registered(session, tenant)
+            if tenant not in _tenants(session, assessment_id):
+                session.add(
+                    AssessmentPlatform(
+                        assessment_id=assessment_id,
+                        issuer=tenant.issuer,
+                        client_id=tenant.client_id,
+                        deployment_id=tenant.deployment_id,
+                    )
+                )
+        return self.get(assessment_id)
+
+    def unassign(
+        self,
+        assessment_id: int,
+        issuer: str,
+        client_id: str | None = None,
+        deployment_id: str | None = None,
+        *,
+        open_to_every_platform: bool = False,
+    ) -> AssessmentInfo:
+        """Stop offering the assessment to a platform row given exactly as it was assigned.
+
+        :param open_to_every_platform: must be set to remove the last row, which leaves the
+            assessment open to every registered platform.
+        :raises AssessmentError: unknown assessment, no such row, or the last row without
+            ``open_to_every_platform``.
+        """
+        tenant = Tenant(issuer, client_id or None, deployment_id or None)
+        with self._sessions.begin() as session:
+            _require_assessment(session, assessment_id)
+            rows = list(
+                session.scalars(
+                    select(AssessmentPlatform).where(
+                        AssessmentPlatform.assessment_id == assessment_id
+                    )
+                )
+            )
+            matching = [row for row in rows if _tenant(row) == tenant]
+            if not matching:
+                raise AssessmentError(
+                    f"assessment {assessment_id} is not offered to {tenant.label()};"
+                    f" see `assessment-bridge assessment show {assessment_id}`"
+                )
+            if len(matching) == len(rows) and not open_to_every_platform:
+                raise AssessmentError(
+                    f"{tenant.label()} is the last platform of assessment {assessment_id};"
+                    " without it the assessment is open to every registered platform:"
+                    " pass --open-to-every-platform if that is meant"
+                )
+            for row in matching:
+                session.delete(row)
+        return self.get(assessment_id)
+
+    def offered_to(
+        self, assessment_id: int, issuer: str, client_id: str, deployment_id: str
+    ) -> bool:
+        """Whether a launch from ``issuer``, ``client_id`` and ``deployment_id`` may open the
+        assessment: it has no platform rows, or one of them admits the launch.
+
+        :raises AssessmentError: unknown assessment.
+        """
+        with self._sessions() as session:
+            _require_assessment(session, assessment_id)
+            tenants = _tenants(session, assessment_id)
+        return _admitted(tenants, issuer, client_id, deployment_id)
+
+    def check_launch(self, launch: LaunchSummary) -> None:
+        """Refuse a launch naming an assessment that is not offered to its platform, before
+        anything of the launch is stored.  A launch naming no assessment, or one that does
+        not exist, is left to the attempt service to answer.
+
+        :raises AttemptError: (HTTP 403) the assessment is not offered to the platform.
+        """
+        assessment_id = _assessment_id(launch.custom.get("assessment", ""))
+        if assessment_id is None:
+            return
+        platform = launch.platform
+        with self._sessions() as session:
+            if session.get(Assessment, assessment_id) is None:
+                return
+            tenants = _tenants(session, assessment_id)
+        if not _admitted(tenants, platform.issuer, platform.client_id, launch.deployment_id):
+            raise AttemptError(
+                NOT_OFFERED,
+                admin_hint=(
+                    f"The launch came from {platform.issuer} (client id {platform.client_id},"
+                    f" deployment {launch.deployment_id or '-'}). See which platforms may"
+                    f" launch assessment {assessment_id} with `assessment-bridge assessment"
+                    f" show {assessment_id}`; to offer it to this one too, run"
+                    f" `assessment-bridge assessment platform add {assessment_id}"
+                    f" --platform {platform.issuer}`."
+                ),
+                status=403,
+            )
+
     def get(self, assessment_id: int) -> AssessmentInfo:
         with self._sessions() as session:
-            row = session.get(Assessment, assessment_id)
-            if row is None:
-                raise AssessmentError(f"no assessment with id {assessment_id}")
-            return _info(session, row)
+            return _info(session, _require_assessment(session, assessment_id))
 
     def list(self) -> list[AssessmentInfo]:
         with self._sessions() as session:
@@ -125,6 +286,67 @@ def _connection(session: Session, name: str) -> VendorConnection:
     return row
 
 
+def _assessment_id(text: str) -> int | None:
+    """The id a launch's ``assessment`` custom parameter names, or None when it names none
+    the store could hold (``"²"`` is a digit to :meth:`str.isdigit`, not to :func:`int`)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= _MAX_ID else None
+
+
+def _require_assessment(session: Session, assessment_id: int) -> Assessment:
+    row = session.get(Assessment, assessment_id)
+    if row is None:
+        raise AssessmentError(f"no assessment with id {assessment_id}")
+    return row
+
+
+def _require_registered(session: Session, tenant: Tenant) -> None:
+    """Refuse a tenant naming an issuer, client id or deployment the tool does not know:
+    a typo would otherwise close the assessment to everyone."""
+    query = select(Platform.id).where(Platform.issuer == tenant.issuer)
+    if not session.scalars(query).first():
+        raise AssessmentError(
+            f"no platform registered with issuer {tenant.issuer!r};"
+            " see `assessment-bridge platform list`"
+        )
+    if tenant.client_id is not None:
+        query = query.where(Platform.client_id == tenant.client_id)
+        if not session.scalars(query).first():
+            raise AssessmentError(
+                f"issuer {tenant.issuer!r} has no client id {tenant.client_id!r};"
+                " see `assessment-bridge platform list`"
+            )
+    if tenant.deployment_id is not None:
+        deployments = select(Deployment.id).where(
+            Deployment.platform_id.in_(query), Deployment.deployment_id == tenant.deployment_id
+        )
+        if not session.scalars(deployments).first():
+            raise AssessmentError(
+                f"{tenant.label()} is not a recorded deployment;"
+                f" see `assessment-bridge platform show --issuer {tenant.issuer}`"
+            )
+
+
+def _admitted(tenants: t.Sequence[Tenant], issuer: str, client_id: str, deployment_id: str) -> bool:
+    """The tenant rule: no rows admit every platform, else one row must admit the launch."""
+    return not tenants or any(tenant.admits(issuer, client_id, deployment_id) for tenant in tenants)
+
+
+def _tenant(row: AssessmentPlatform) -> Tenant:
+    return Tenant(row.issuer, row.client_id, row.deployment_id)
+
+
+def _tenants(session: Session, assessment_id: int) -> tuple[Tenant, ...]:
+    rows = session.scalars(
+        select(AssessmentPlatform)
+        .where(AssessmentPlatform.assessment_id == assessment_id)
+        .order_by(AssessmentPlatform.id)
+    )
+    return tuple(_tenant(row) for row in rows)
+
+
 def _info(session: Session, row: Assessment) -> AssessmentInfo:
     main = session.get(VendorConnection, row.connection_id)
     proctor = (
@@ -144,4 +366,5 @@ def _info(session: Session, row: Assessment) -> AssessmentInfo:
         score_policy=json.loads(row.score_policy_json) if row.score_policy_json else {},
         create_line_item=row.create_line_item,
         created_at=row.created_at,
+        platforms=_tenants(session, row.id),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from plugin.runtime.tokens import token_digest
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
 from plugin.store.models import Signal
@@ -72,13 +73,31 @@ class CompletionIntake:
         signal = adapter.parse_signal(request)
         return self._record(connection_id, adapter, signal)
 
+    def from_browser(
+        self, kind: str, connection_id: int, token: str, request: IncomingRequest
+    ) -> RecordedSignal:
+        """A vendor's redirect of the learner's browser on
+        ``/callbacks/<kind>/<connection id>/browser?token=`` (StartExam's end of session).
+
+        The browser token is seen by every learner, so the signal is only a trigger for the
+        attempt it names: the caller must not treat it as proof of who the browser is.
+
+        :raises SignalRejectedError: wrong token, or a vendor that does not signal through
+            the browser (404), or a payload the vendor's adapter refuses.
+        """
+        adapter = self._connections.browser_adapter(connection_id, kind, token)
+        if adapter is None:
+            raise SignalRejectedError("unknown callback URL", status=404)
+        signal = adapter.parse_signal(request)
+        return self._record(connection_id, adapter, signal)
+
     def from_attempt(self, token: str, request: IncomingRequest) -> RecordedSignal:
         """The learner's browser on ``/return/<attempt token>``, or the player relaying its event.
 
         :raises SignalRejectedError: unknown attempt token (404) or an unusable player event.
         """
         with self._sessions() as session:
-            row = session.scalar(select(Attempt).where(Attempt.token == token))
+            row = session.scalar(select(Attempt).where(Attempt.token_hash == token_digest(token)))
             if row is None:
                 raise SignalRejectedError("unknown attempt", status=404)
             assessment = session.get(Assessment, row.assessment_id)
@@ -120,7 +139,7 @@ class CompletionIntake:
             log.info("signal %s (%s) for attempt %s", row.id, signal.kind.value, row.attempt_id)
             return RecordedSignal(
                 row.id,
-                attempt.token if attempt else None,
+                _named_token(attempt, signal),
                 signal.kind,
                 adapter,
                 attempt.return_url if attempt else None,
@@ -128,9 +147,19 @@ class CompletionIntake:
             )
 
 
+def _named_token(attempt: Attempt | None, signal: CompletionSignal) -> str | None:
+    """The attempt token, when the signal itself carried the found attempt's token."""
+    token = signal.attempt_token
+    if attempt is None or not token or attempt.token_hash != token_digest(token):
+        return None
+    return token
+
+
 def _find_attempt(session: Session, connection_id: int, signal: CompletionSignal) -> Attempt | None:
     if signal.attempt_token:
-        found = session.scalar(select(Attempt).where(Attempt.token == signal.attempt_token))
+        found = session.scalar(
+            select(Attempt).where(Attempt.token_hash == token_digest(signal.attempt_token))
+        )
         if found is not None:
             return found
     if not signal.vendor_ref:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from lti.launch import is_http_url
 from plugin.outbox.deliveries import LMS_TARGET
 from plugin.outbox.deliveries import DeliveryStatus
+from plugin.runtime.tokens import token_digest
 from plugin.store.models import Attempt
 from plugin.store.models import AttemptResult
 from plugin.store.models import Delivery
@@ -26,6 +27,7 @@ Gradebook = t.Literal["sent", "sending", "held", "not_graded"]
 class AttemptOutcome:
     """The attempt as its learner may see it.
 
+    :ivar attempt_id: whose outcome it is, for the caller to check the browser may see it.
     :ivar stage: ``recording`` (no final result yet), ``graded`` (a final result with a
         score), ``finished`` (final, no score: e.g. awaiting manual grading).
     :ivar score: e.g. ``"81 / 100 (81%)"`` when there is one.
@@ -33,6 +35,7 @@ class AttemptOutcome:
         or ``not_graded`` when the activity accepts no grades (nothing is sent).
     """
 
+    attempt_id: int
     stage: t.Literal["recording", "graded", "finished"]
     status: str | None
     score: str | None
@@ -45,7 +48,7 @@ class AttemptOutcome:
 def attempt_outcome(sessions: sessionmaker[Session], token: str) -> AttemptOutcome | None:
     """The outcome of the attempt named by ``token`` (None when there is no such attempt)."""
     with sessions() as session:
-        attempt = session.scalar(select(Attempt).where(Attempt.token == token))
+        attempt = session.scalar(select(Attempt).where(Attempt.token_hash == token_digest(token)))
         if attempt is None:
             return None
         result = session.get(AttemptResult, attempt.id)
@@ -55,15 +58,16 @@ def attempt_outcome(sessions: sessionmaker[Session], token: str) -> AttemptOutco
             .order_by(Delivery.version.desc())
             .limit(1)
         )
-        return_url = attempt.return_url
+        attempt_id, return_url = attempt.id, attempt.return_url
     if result is None or result.status not in FINAL_STATUSES:
         return AttemptOutcome(
-            "recording", result.status if result else None, None, None, return_url
+            attempt_id, "recording", result.status if result else None, None, None, return_url
         )
     canonical = json.loads(result.canonical_json)
     score = score_text(canonical)
     report = canonical.get("report_url")
     return AttemptOutcome(
+        attempt_id,
         "graded" if score else "finished",
         result.status,
         score,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import secrets
 import typing as t
 
 from sqlalchemy import select
@@ -20,9 +19,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from lti.interfaces import PlatformRecord
-from lti.launch import is_http_url
 from plugin.errors import AppError
 from plugin.registrations.launches import LaunchSummary
+from plugin.registrations.launches import course_return_url
+from plugin.runtime.crypto import SecretBox
+from plugin.runtime.tokens import new_token
+from plugin.runtime.tokens import token_digest
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
 from plugin.store.models import AttemptResult
@@ -54,6 +56,7 @@ class AttemptDestination:
     """Where the learner goes: a vendor URL, our page embedding the vendor's player, or
     (``result_url``, for a finished attempt) our result page."""
 
+    attempt_id: int
     token: str
     redirect_url: str | None
     embed: dict[str, t.Any] | None
@@ -66,11 +69,13 @@ class AttemptService:
         self,
         sessions: sessionmaker[Session],
         connections: VendorConnectionService,
+        secrets_box: SecretBox,
         *,
         base_url: str,
     ) -> None:
         self._sessions = sessions
         self._connections = connections
+        self._secrets = secrets_box
         self._base_url = base_url.rstrip("/")
 
     def return_url(self, token: str) -> str:
@@ -78,6 +83,12 @@ class AttemptService:
 
     def result_url(self, token: str) -> str:
         return f"{self.return_url(token)}/result"
+
+    def result_url_of(self, attempt_id: int) -> str | None:
+        """The result page of attempt ``attempt_id`` (``None``: no such attempt)."""
+        with self._sessions() as session:
+            sealed = session.scalar(select(Attempt.token_encrypted).where(Attempt.id == attempt_id))
+        return None if sealed is None else self.result_url(self._open(sealed))
 
     def start(self, launch: LaunchSummary, assessment_id: int) -> AttemptDestination:
         """Create or resume the learner's attempt and enrol them at the vendor; a finished
@@ -111,12 +122,12 @@ class AttemptService:
             assert row is not None
             row.vendor_ref = started.vendor_ref
             row.redirect_url = started.redirect_url
-            row.embed_json = json.dumps(embed) if embed else None
+            row.embed_encrypted = self._seal(json.dumps(embed)) if embed else None
             row.proctoring_ref = proctoring.vendor_ref if proctoring else None
             row.proctoring_url = proctoring.redirect_url if proctoring else None
             row.status = "started"
             row.updated_at = utcnow()
-            return _destination(row)
+            return self._destination(row, token)
 
     def _stored_destination(self, attempt_id: int) -> AttemptDestination | None:
         """Where an earlier launch of this attempt leads now: the result page once the
@@ -125,12 +136,29 @@ class AttemptService:
             row = session.get(Attempt, attempt_id)
             assert row is not None
             result = session.get(AttemptResult, attempt_id)
+            token = self._open(row.token_encrypted)
             if result is not None and result.status in FINAL_STATUSES:
-                result_url = self.result_url(row.token)
-                return AttemptDestination(row.token, None, None, result_url=result_url)
-            if row.vendor_ref and (row.redirect_url or row.embed_json):
-                return _destination(row)
+                result_url = self.result_url(token)
+                return AttemptDestination(attempt_id, token, None, None, result_url=result_url)
+            if row.vendor_ref and (row.redirect_url or row.embed_encrypted):
+                return self._destination(row, token)
         return None
+
+    def _seal(self, text: str) -> bytes:
+        return self._secrets.encrypt(text.encode())
+
+    def _open(self, sealed: bytes) -> str:
+        return self._secrets.decrypt(sealed).decode()
+
+    def _destination(self, row: Attempt, token: str) -> AttemptDestination:
+        embed = json.loads(self._open(row.embed_encrypted)) if row.embed_encrypted else None
+        return AttemptDestination(
+            attempt_id=row.id,
+            token=token,
+            redirect_url=row.redirect_url,
+            embed=embed,
+            proctoring_url=row.proctoring_url,
+        )
 
     def _start_at(
         self, connection_id: int, test_id: str, token: str, learner: Learner
@@ -177,19 +205,23 @@ class AttemptService:
                 )
             )
             if row is None:
+                token = new_token(24)
                 row = Attempt(
-                    token=secrets.token_urlsafe(24),
+                    token_hash=token_digest(token),
+                    token_encrypted=self._seal(token),
                     assessment_id=assessment_id,
                     lti_user_id=user_id,
                     resource_link_id=link_id,
                 )
                 session.add(row)
-            # Shown as "Back to the course" on the result page: http(s) only.
-            url = launch.return_url
-            row.return_url = url if url and is_http_url(url) else None
+            else:
+                token = self._open(row.token_encrypted)
+            # Shown as "Back to the course" on the result page: http(s) on the platform's
+            # own site only, whoever built the summary.
+            row.return_url = course_return_url(launch.return_url, platform)
             session.flush()
             session.expunge(assessment)
-            return row.id, row.token, assessment
+            return row.id, token, assessment
 
 
 def _placement(
@@ -215,13 +247,3 @@ def _placement(
             admin_hint="Launch the activity from a course placement.",
         )
     return user_id, link_id
-
-
-def _destination(row: Attempt) -> AttemptDestination:
-    embed = json.loads(row.embed_json) if row.embed_json else None
-    return AttemptDestination(
-        token=row.token,
-        redirect_url=row.redirect_url,
-        embed=embed,
-        proctoring_url=row.proctoring_url,
-    )

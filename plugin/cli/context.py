@@ -12,20 +12,32 @@ from config import SettingsError
 
 
 def load_app(*, prepare: bool = True) -> Flask:
-    """Create the app; with ``prepare``, upgrade the schema and create the first key.
+    """Create the app and check that the keys open the stored secrets; with ``prepare``,
+    upgrade the schema and create the first key too.
 
-    What was created on first run is reported on stderr.
+    What was created on first run is reported on stderr; keys that cannot open the stored
+    secrets stop the command with one line saying so.
     """
     from plugin import create_app
     from plugin.runtime.bootstrap import bootstrap
+    from plugin.runtime.crypto import SecretError
+    from plugin.runtime.key_check import WrongKeysError
+    from plugin.services import services
 
     try:
         app = create_app()
     except SettingsError as exc:
         raise click.ClickException(f"configuration: {exc}") from exc
-    if prepare:
-        for note in bootstrap(app):
-            click.echo(note, err=True)
+    try:
+        if prepare:
+            notes = bootstrap(app)
+        else:
+            services(app).key_check.before_upgrade()
+            notes = []
+    except (WrongKeysError, SecretError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for note in notes:
+        click.echo(note, err=True)
     return app
 
 

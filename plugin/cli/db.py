@@ -22,7 +22,7 @@ def upgrade() -> None:
     app = load_app(prepare=False)
     engine = services(app).engine
     before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, secrets=services(app).secrets)
     after = migrate.current_revision(engine)
     if before == after:
         click.echo(f"schema already at {after}")

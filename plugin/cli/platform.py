@@ -6,6 +6,10 @@ import click
 
 from plugin.cli.context import load_app
 from plugin.cli.context import reported
+from plugin.cli.invites import allow_origin_option
+from plugin.cli.invites import invite_revoke
+from plugin.cli.invites import list_invites
+from plugin.cli.invites import registration_url
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
@@ -39,6 +43,7 @@ def _show(info: PlatformInfo, as_json: bool) -> None:
         ("auth token URL", record.auth_token_url),
         ("key set URL", record.key_set_url),
         ("auth audience", record.auth_audience or "-"),
+        ("allowed origins", " ".join(record.allowed_origins) or "-"),
         ("registered via", info.registered_via),
     ):
         click.echo(f"{label + ':':<16} {value}")
@@ -64,6 +69,7 @@ def platform_group() -> None:
 @click.option("--auth-audience", default=None, help="aud for token requests, if not the token URL.")
 @click.option("--deployment-id", "deployment_ids", multiple=True, required=True, help="Repeatable.")
 @click.option("--name", default="", help="A label for people.")
+@allow_origin_option
 @json_option
 def add(
     issuer: str,
@@ -74,9 +80,14 @@ def add(
     auth_audience: str | None,
     deployment_ids: tuple[str, ...],
     name: str,
+    allowed_origins: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Register a platform by hand."""
+    """Register a platform by hand.
+
+    The login, token and key set URLs must be on the issuer's origin, or on one given with
+    --allow-origin.
+    """
     new = NewPlatform(
         issuer=issuer,
         client_id=client_id,
@@ -86,6 +97,7 @@ def add(
         auth_audience=auth_audience,
         name=name,
         deployment_ids=deployment_ids,
+        allowed_origins=allowed_origins,
     )
     with reported(PlatformError):
         info = _service().add(new)
@@ -124,6 +136,27 @@ def show(issuer: str, client_id: str | None, as_json: bool) -> None:
     """Show one platform with its deployments."""
     with reported(PlatformError):
         info = _service().get(issuer, client_id)
+    _show(info, as_json)
+
+
+@platform_group.command("update")
+@issuer_option
+@client_option
+@allow_origin_option
+@click.option("--no-allowed-origins", is_flag=True, help="Allow no origin besides the issuer's.")
+@json_option
+def update(
+    issuer: str,
+    client_id: str | None,
+    allowed_origins: tuple[str, ...],
+    no_allowed_origins: bool,
+    as_json: bool,
+) -> None:
+    """Replace the origins besides the issuer's that the platform's URLs may be on."""
+    if bool(allowed_origins) == no_allowed_origins:
+        raise click.UsageError("give --allow-origin (repeatable) or --no-allowed-origins")
+    with reported(PlatformError):
+        info = _service().set_allowed_origins(issuer, client_id, allowed_origins)
     _show(info, as_json)
 
 
@@ -166,3 +199,8 @@ def deployment_remove(
     with reported(PlatformError):
         info = _service().remove_deployment(issuer, client_id, deployment_id)
     _show(info, as_json)
+
+
+platform_group.add_command(registration_url)
+platform_group.add_command(list_invites)
+platform_group.add_command(invite_revoke)

@@ -13,6 +13,7 @@ from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
 from plugin.outbox.report import DeliveryReport
+from plugin.runtime.tokens import token_digest
 from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import VendorConnection
@@ -24,7 +25,7 @@ def _attempt_id(app: Flask, attempt: str) -> int:
     with services(app).sessions() as session:
         found = session.scalar(
             select(Attempt.id).where(
-                (Attempt.token == attempt)
+                (Attempt.token_hash == token_digest(attempt))
                 | (Attempt.id == (int(attempt) if attempt.isdigit() else -1))
             )
         )

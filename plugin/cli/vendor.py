@@ -9,6 +9,7 @@ import typing as t
 import click
 
 from plugin.attempts.assessments import AssessmentError
+from plugin.attempts.assessments import AssessmentInfo
 from plugin.attempts.assessments import AssessmentService
 from plugin.cli.config_options import config_options
 from plugin.cli.context import load_app
@@ -16,6 +17,7 @@ from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.cli.output import print_table
+from plugin.cli.output import to_jsonable
 from plugin.services import services
 from plugin.vendors.connections import VendorConnectionError
 from plugin.vendors.connections import VendorConnectionInfo
@@ -25,8 +27,10 @@ from plugin.vendors.registry import KINDS
 from plugin.vendors.registry import VendorKind
 
 SIGNAL_NOTES = {
-    "startexam": "Paste the callback URL into the test's settings in StartExam"
-    " (redirect after finish); StartExam appends participantId.",
+    "startexam": "Paste the browser URL into each test's settings in StartExam (callback URL,"
+    " the redirect after finish); StartExam appends participantId. It passes through"
+    " learners' browsers, so it carries the browser token, not the callback token; replace"
+    " a callback URL pasted before.",
     "examspark": "Learners' players report through the tool; the callback URL is the"
     " lis_outcome_service_url for grade passback (OAuth 1.0 signed with the app key/secret).",
     "mettl": "Paste the callback URL, with &accessKey=<schedule access key> appended, as the"
@@ -48,7 +52,13 @@ def _show(info: VendorConnectionInfo, as_json: bool) -> None:
     click.echo(f"{info.name} ({KINDS[info.kind].title}, id {info.id})")
     for key, value in info.settings.items():
         click.echo(f"  {key.replace('_', '-')}: {value}")
-    click.echo(f"callback URL (secret, give it to the vendor only): {info.callback_url}")
+    if info.browser_url is not None:
+        click.echo(
+            f"browser URL (paste into {KINDS[info.kind].title} test settings → callback URL):"
+            f" {info.browser_url}"
+        )
+    else:
+        click.echo(f"callback URL (secret, give it to the vendor only): {info.callback_url}")
     click.echo(f"  {SIGNAL_NOTES[info.kind]}")
 
 
@@ -181,6 +191,60 @@ def _assessments() -> AssessmentService:
     return service
 
 
+#: What an assessment with no platform rows is open to, in listings.
+EVERY_PLATFORM = "any registered platform"
+
+platform_option = click.option(
+    "--platform", "issuer", required=True, metavar="ISSUER", help="The platform's issuer."
+)
+client_id_option = click.option(
+    "--client-id", default=None, help="Only this client id of the issuer (default: every one)."
+)
+deployment_id_option = click.option(
+    "--deployment-id", default=None, help="Only this deployment (default: every one)."
+)
+
+
+def _assessment_json(info: AssessmentInfo) -> dict[str, t.Any]:
+    document: dict[str, t.Any] = to_jsonable(info)
+    document["open_to_every_platform"] = not info.platforms
+    return document
+
+
+def _platforms_text(info: AssessmentInfo) -> str:
+    return ", ".join(p.label() for p in info.platforms) or EVERY_PLATFORM
+
+
+def _show_assessment(info: AssessmentInfo, as_json: bool) -> None:
+    if as_json:
+        print_json(_assessment_json(info))
+        return
+    proctoring = (
+        f"{info.proctoring_connection}:{info.proctoring_exam_id}"
+        if info.proctoring_connection
+        else "-"
+    )
+    for label, value in (
+        ("id", info.id),
+        ("title", info.title or "-"),
+        ("vendor", f"{info.connection} ({info.kind})"),
+        ("test id", info.test_id),
+        ("proctoring", proctoring),
+        ("gradebook column", _column_text(info)),
+        ("created", info.created_at.isoformat()),
+    ):
+        click.echo(f"{label + ':':<18} {value}")
+    click.echo("platforms:")
+    for tenant in info.platforms:
+        click.echo(f"  {tenant.label()}")
+    if not info.platforms:
+        click.echo(f"  {EVERY_PLATFORM} (add one with `assessment platform add {info.id}`)")
+
+
+def _column_text(info: AssessmentInfo) -> str:
+    return "the activity's, else its own" if info.create_line_item else "the activity's"
+
+
 @assessment_group.command("add")
 @click.option("--vendor", "connection", required=True, help="Vendor connection name.")
 @click.option("--test-id", required=True, help="The vendor's test id (see `vendor tests`).")
@@ -216,6 +280,14 @@ def _assessments() -> AssessmentService:
     help="Where a launch names no gradebook column (the activity accepts no grades), find or "
     "create one of the tool's own and grade there.",
 )
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    metavar="ISSUER",
+    help="Offer it only to this registered platform (every client id of the issuer);"
+    " repeatable. Default: every registered platform.",
+)
 @json_option
 def add_assessment(
     connection: str,
@@ -228,6 +300,7 @@ def add_assessment(
     hold_proctoring: bool | None,
     comment: str | None,
     create_line_item: bool,
+    platforms: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID)."""
@@ -246,9 +319,10 @@ def add_assessment(
             proctoring=proctoring,
             policy={k: v for k, v in chosen.items() if v is not None},
             create_line_item=create_line_item,
+            platforms=platforms,
         )
     if as_json:
-        print_json(info)
+        print_json(_assessment_json(info))
     else:
         click.echo(info.id)
 
@@ -256,13 +330,13 @@ def add_assessment(
 @assessment_group.command("list")
 @json_option
 def list_assessments(as_json: bool) -> None:
-    """List assessments."""
+    """List assessments and the platforms each is offered to."""
     items = _assessments().list()
     if as_json:
-        print_json(items)
+        print_json([_assessment_json(a) for a in items])
     else:
         print_table(
-            ["ID", "TITLE", "VENDOR", "TEST", "PROCTORING", "GRADEBOOK COLUMN"],
+            ["ID", "TITLE", "VENDOR", "TEST", "PROCTORING", "GRADEBOOK COLUMN", "PLATFORMS"],
             [
                 [
                     a.id,
@@ -272,8 +346,74 @@ def list_assessments(as_json: bool) -> None:
                     f"{a.proctoring_connection}:{a.proctoring_exam_id}"
                     if a.proctoring_connection
                     else "-",
-                    "the activity's, else its own" if a.create_line_item else "the activity's",
+                    _column_text(a),
+                    _platforms_text(a),
                 ]
                 for a in items
             ],
         )
+
+
+@assessment_group.command("show")
+@click.argument("assessment_id", metavar="ID", type=int)
+@json_option
+def show_assessment(assessment_id: int, as_json: bool) -> None:
+    """Show an assessment with the platforms that may launch it."""
+    with reported(AssessmentError):
+        info = _assessments().get(assessment_id)
+    _show_assessment(info, as_json)
+
+
+@assessment_group.group("platform")
+def assessment_platform_group() -> None:
+    """The platforms an assessment is offered to (none: every registered platform)."""
+
+
+@assessment_platform_group.command("add")
+@click.argument("assessment_id", metavar="ID", type=int)
+@platform_option
+@client_id_option
+@deployment_id_option
+@json_option
+def assessment_platform_add(
+    assessment_id: int,
+    issuer: str,
+    client_id: str | None,
+    deployment_id: str | None,
+    as_json: bool,
+) -> None:
+    """Offer an assessment to a registered platform; the first one closes it to the others."""
+    with reported(AssessmentError):
+        info = _assessments().assign(assessment_id, issuer, client_id, deployment_id)
+    _show_assessment(info, as_json)
+
+
+@assessment_platform_group.command("remove")
+@click.argument("assessment_id", metavar="ID", type=int)
+@platform_option
+@client_id_option
+@deployment_id_option
+@click.option(
+    "--open-to-every-platform",
+    is_flag=True,
+    help="Needed to remove the last platform, which opens the assessment to every one.",
+)
+@json_option
+def assessment_platform_remove(
+    assessment_id: int,
+    issuer: str,
+    client_id: str | None,
+    deployment_id: str | None,
+    open_to_every_platform: bool,
+    as_json: bool,
+) -> None:
+    """Stop offering an assessment to a platform (give it as `assessment show` lists it)."""
+    with reported(AssessmentError):
+        info = _assessments().unassign(
+            assessment_id,
+            issuer,
+            client_id,
+            deployment_id,
+            open_to_every_platform=open_to_every_platform,
+        )
+    _show_assessment(info, as_json)

@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from plugin.registrations.invites import RegistrationInvites
     from plugin.registrations.lti_tool import build_tool
     from plugin.registrations.platforms import PlatformService
     from plugin.registrations.tool_keys import ToolKeyService
@@ -21,4 +22,8 @@ def init_app(app: Flask) -> None:
         keys=registry.keys,
         sessions=registry.sessions,
         shared_store=registry.shared_store,
+        secrets=registry.secrets,
+    )
+    registry.invites = RegistrationInvites(
+        registry.sessions, urls=registry.lti.urls, register=registry.lti.register
     )

@@ -22,16 +22,20 @@ from lti.launch import LaunchPolicy
 from lti.launch_data import EphemeralLaunchDataStorage
 from lti.login import LoginRedirect
 from lti.login import begin_login
+from lti.sealed_store import SealedStore
 from lti.state import LaunchStateStore
 from lti.store_tool_conf import StoreToolConf
 from lti.tool_description import ToolUrls
 from plugin.registrations.launches import LaunchRecorder
 from plugin.registrations.launches import LaunchSummary
+from plugin.registrations.platforms import Claim
 from plugin.registrations.platforms import NewPlatform
 from plugin.registrations.platforms import PlatformInfo
 from plugin.registrations.platforms import PlatformService
 from plugin.registrations.tool_keys import ToolKeyService
 from plugin.runtime.cache import cache
+from plugin.runtime.crypto import SecretBox
+from plugin.runtime.crypto import SecretError
 from plugin.runtime.shared_store import ExpiringStore
 
 DEEP_LINK_DECLINED = (
@@ -79,13 +83,29 @@ class LtiTool:
             message.platform, message.get_launch_id(), message.get_launch_data()
         )
 
-    def register(self, openid_configuration: str, registration_token: str | None) -> PlatformInfo:
-        """Run dynamic registration and store the platform with its deployment.
+    def register(
+        self,
+        openid_configuration: str,
+        registration_token: str | None,
+        *,
+        allowed_origins: tuple[str, ...],
+        claim: Claim,
+    ) -> PlatformInfo:
+        """Run dynamic registration and store the platform with its deployment; only
+        through an admin's invite (:meth:`RegistrationInvites.consume
+        <plugin.registrations.invites.RegistrationInvites.consume>`), whose ``claim`` runs
+        in the transaction that stores the platform.
 
-        :raises lti.errors.RegistrationError: with the reason.
+        :raises lti.errors.RegistrationError: with the reason, for the log.
+        :raises plugin.registrations.platforms.PlatformError: e.g. the client id the
+            platform answered is registered already.
         """
         registered: RegisteredPlatform = register_with_platform(
-            openid_configuration, registration_token, urls=self.urls, session=self.http
+            openid_configuration,
+            registration_token,
+            urls=self.urls,
+            session=self.http,
+            allowed_origins=allowed_origins,
         )
         return self.platforms.add(
             NewPlatform(
@@ -98,7 +118,9 @@ class LtiTool:
                 name=registered.platform_name,
                 deployment_ids=(registered.deployment_id,) if registered.deployment_id else (),
                 registered_via="dynamic",
-            )
+                allowed_origins=allowed_origins,
+            ),
+            claim=claim,
         )
 
 
@@ -109,19 +131,23 @@ def build_tool(
     keys: ToolKeyService,
     sessions: sessionmaker[Session],
     shared_store: ExpiringStore,
+    secrets: SecretBox,
 ) -> LtiTool:
+    """The tool; login state and launch data are sealed with ``secrets`` in ``shared_store``
+    (:mod:`lti.sealed_store`)."""
     http = TimeoutSession(
         connect_timeout=settings.http_connect_timeout, read_timeout=settings.http_read_timeout
     )
+    sealed = SealedStore(shared_store, secrets, unreadable=SecretError)
     return LtiTool(
         settings=settings,
         platforms=platforms,
         keys=keys,
         recorder=LaunchRecorder(sessions),
         tool_conf=StoreToolConf(platforms, keys),
-        states=LaunchStateStore(shared_store, ttl_seconds=settings.launch_state_ttl_seconds),
+        states=LaunchStateStore(sealed, ttl_seconds=settings.launch_state_ttl_seconds),
         key_sets=PlatformKeySets(cache, http, ttl_seconds=settings.jwks_cache_seconds),
         urls=ToolUrls(settings.base_url),
         http=http,
-        shared_store=shared_store,
+        shared_store=sealed,
     )

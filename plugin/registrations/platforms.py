@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import time
+import typing as t
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -20,6 +20,9 @@ from sqlalchemy.orm import sessionmaker
 
 from lti.interfaces import DeploymentStatus
 from lti.interfaces import PlatformRecord
+from lti.origins import off_site
+from lti.origins import parse_origin
+from lti.origins import url_origin
 from plugin.errors import AppError
 from plugin.store.models import Deployment
 from plugin.store.models import Platform
@@ -60,6 +63,13 @@ class NewPlatform:
     name: str = ""
     deployment_ids: tuple[str, ...] = ()
     registered_via: str = "manual"
+    #: Origins besides the issuer's its login, token and key set URLs may be on.
+    allowed_origins: tuple[str, ...] = ()
+
+
+#: Called inside the transaction that stores a new platform, with its id; raising there
+#: stores nothing (dynamic registration consumes its invite so).
+Claim = t.Callable[[Session, int], None]
 
 
 class PlatformService:
@@ -136,31 +146,63 @@ class PlatformService:
 
     # -- admin -------------------------------------------------------------------------------
 
-    def add(self, new: NewPlatform) -> PlatformInfo:
-        """Register a platform; with dynamic registration an existing one is updated.
+    def add(self, new: NewPlatform, *, claim: Claim | None = None) -> PlatformInfo:
+        """Register a new platform.  An existing issuer + client id is never changed, however
+        the new one came (a dynamic registration must not take over a registration).
 
-        :raises PlatformError: bad URL, duplicate registration.
+        :param claim: called with the new row's id before the commit; what it raises
+            undoes the registration.
+        :raises PlatformError: bad URL, a URL off the issuer's site, duplicate registration.
         """
-        _check_urls(new)
+        origins = parse_origins(new.allowed_origins)
+        _check_urls(new, origins)
         self._forget()
         with self._sessions.begin() as session:
-            row = _find(session, new.issuer, new.client_id)
-            if row is not None and new.registered_via == "manual":
+            if _find(session, new.issuer, new.client_id) is not None:
                 raise PlatformError(
                     f"issuer {new.issuer} with client id {new.client_id} is already registered;"
                     " use `platform deployment add` to add deployments"
                 )
-            if row is None:
-                row = Platform(issuer=new.issuer, client_id=new.client_id)
-                session.add(row)
-            row.name = new.name
-            row.auth_login_url, row.auth_token_url = new.auth_login_url, new.auth_token_url
-            row.key_set_url, row.auth_audience = new.key_set_url, new.auth_audience
-            row.registered_via = new.registered_via
-            session.flush()
+            row = Platform(
+                issuer=new.issuer,
+                client_id=new.client_id,
+                name=new.name,
+                auth_login_url=new.auth_login_url,
+                auth_token_url=new.auth_token_url,
+                key_set_url=new.key_set_url,
+                auth_audience=new.auth_audience,
+                registered_via=new.registered_via,
+                allowed_origins=" ".join(origins),
+            )
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError as exc:  # the same registration, stored a moment ago
+                raise PlatformError(
+                    f"issuer {new.issuer} with client id {new.client_id} is already registered"
+                ) from exc
             for deployment_id in new.deployment_ids:
                 _activate(session, row, deployment_id)
+            if claim is not None:
+                claim(session, row.id)
             session.flush()
+            return _info(row)
+
+    def set_allowed_origins(
+        self, issuer: str, client_id: str | None, origins: t.Iterable[str]
+    ) -> PlatformInfo:
+        """Replace the origins besides the issuer's that the platform's URLs may be on.
+
+        :raises PlatformError: a bad origin, or one of its URLs would be off its site.
+        """
+        allowed = parse_origins(origins)
+        self._forget()
+        with self._sessions.begin() as session:
+            row = _require(session, issuer, client_id)
+            _check_on_site(row.issuer, _endpoints(row), allowed)
+            row.allowed_origins = " ".join(allowed)
+            session.flush()
+            session.refresh(row)
             return _info(row)
 
     def record(self, platform_id: int) -> PlatformRecord | None:
@@ -178,18 +220,26 @@ class PlatformService:
         return found
 
     def frame_origins(self) -> tuple[str, ...]:
-        """The origins of every platform's issuer, login and key set URLs: who may frame
-        our pages and receive their forms.  Every HTML response asks, so the answer is
-        remembered like the launch-path lookups (a platform registered through this object,
-        as dynamic registration does, is seen at once)."""
+        """The origins of every platform's issuer, login and key set URLs, and those an
+        admin allowed: who may frame our pages and receive their forms.  Every HTML response
+        asks, so the answer is remembered like the launch-path lookups (a platform
+        registered through this object, as dynamic registration does, is seen at once)."""
         now = time.monotonic()
         if self._origins_memo is not None and self._origins_memo[0] > now:
             return self._origins_memo[1]
         with self._sessions() as session:
             rows = session.execute(
-                select(Platform.issuer, Platform.auth_login_url, Platform.key_set_url)
+                select(
+                    Platform.issuer,
+                    Platform.auth_login_url,
+                    Platform.key_set_url,
+                    Platform.allowed_origins,
+                )
             )
-            found = {url_origin(url) for row in rows for url in row}
+            found: set[str | None] = set()
+            for issuer, login_url, key_set_url, allowed in rows:
+                found.update(url_origin(url) for url in (issuer, login_url, key_set_url))
+                found.update(allowed.split())
         origins = tuple(sorted(origin for origin in found if origin))
         self._origins_memo = (now + self._cache_seconds, origins)
         return origins
@@ -239,15 +289,20 @@ class PlatformService:
             return _info(row)
 
 
-_ORIGIN = re.compile(r"https?://(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
+def parse_origins(texts: t.Iterable[str]) -> tuple[str, ...]:
+    """The origins ``texts`` name (``https://sso.example.com``), normalised and sorted.
 
-
-def url_origin(url: str) -> str | None:
-    """``scheme://host[:port]`` of an http(s) URL, or None when it is not one whose origin
-    is safe to write into a header (no user info, no odd characters in the host)."""
-    parts = urlsplit(url.strip())
-    origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-    return origin if _ORIGIN.fullmatch(origin) else None
+    :raises PlatformError: one is not a bare http(s) origin.
+    """
+    origins = set()
+    for text in texts:
+        origin = parse_origin(text)
+        if origin is None:
+            raise PlatformError(
+                f"{text!r} is not an origin; give scheme://host[:port], e.g. https://sso.example.com"
+            )
+        origins.add(origin)
+    return tuple(sorted(origins))
 
 
 def _find(session: Session, issuer: str, client_id: str) -> Platform | None:
@@ -283,18 +338,40 @@ def _activate(session: Session, row: Platform, deployment_id: str) -> None:
         raise PlatformError(f"deployment {deployment_id!r} could not be saved") from exc
 
 
-def _check_urls(new: NewPlatform) -> None:
-    for label, url in (
-        ("issuer", new.issuer),
-        ("auth login URL", new.auth_login_url),
-        ("auth token URL", new.auth_token_url),
-        ("key set URL", new.key_set_url),
-    ):
+def _check_urls(new: NewPlatform, allowed_origins: tuple[str, ...]) -> None:
+    endpoints = _endpoints(new)
+    for label, url in {"issuer": new.issuer, **endpoints}.items():
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise PlatformError(f"the {label} must be an absolute http(s) URL, got {url!r}")
     if not new.client_id.strip():
         raise PlatformError("the client id cannot be empty")
+    _check_on_site(new.issuer, endpoints, allowed_origins)
+
+
+def _endpoints(row: NewPlatform | Platform) -> dict[str, str]:
+    return {
+        "auth login URL": row.auth_login_url,
+        "auth token URL": row.auth_token_url,
+        "key set URL": row.key_set_url,
+    }
+
+
+def _check_on_site(
+    issuer: str, endpoints: dict[str, str], allowed_origins: tuple[str, ...]
+) -> None:
+    """The rule of :mod:`lti.origins`: a platform's URLs stay on its issuer's origin unless
+    an admin allowed theirs (Canvas signs in on another site than its issuer's, say)."""
+    foreign = off_site(endpoints, issuer, allowed_origins)
+    if not foreign:
+        return
+    named = ", ".join(f"the {label} {endpoints[label]}" for label in foreign)
+    origins = sorted({url_origin(endpoints[label]) or "" for label in foreign} - {""})
+    advice = " ".join(f"--allow-origin {origin}" for origin in origins)
+    raise PlatformError(
+        f"not on the issuer's origin ({url_origin(issuer)}): {named}; if this LMS really"
+        f" uses another site, allow it with {advice}"
+    )
 
 
 def _record(row: Platform) -> PlatformRecord:
@@ -306,6 +383,7 @@ def _record(row: Platform) -> PlatformRecord:
         auth_token_url=row.auth_token_url,
         key_set_url=row.key_set_url,
         auth_audience=row.auth_audience,
+        allowed_origins=tuple(row.allowed_origins.split()),
     )
 
 

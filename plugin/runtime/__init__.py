@@ -12,9 +12,12 @@ def init_app(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from plugin.runtime import cache
+    from plugin.runtime.crypto import KEY_FILE_NAME
     from plugin.runtime.crypto import SecretBox
     from plugin.runtime.crypto import load_secret_keys
+    from plugin.runtime.key_check import KeyCheck
     from plugin.runtime.logs import configure_logging
+    from plugin.runtime.rate_limit import RateLimiter
     from plugin.runtime.shared_store import store_for
     from plugin.services import services
     from plugin.store import db
@@ -34,4 +37,10 @@ def init_app(app: Flask) -> None:
     registry.engine = db.make_engine(settings.database_url)
     registry.sessions = db.init_app(app, registry.engine)
     cache.init_app(app, settings)
-    registry.shared_store = store_for(settings.cache_url, settings.data_dir)
+    key_file = None if settings.secret_keys else settings.data_dir / KEY_FILE_NAME
+    registry.key_check = KeyCheck(registry.engine, registry.secrets, key_file=key_file)
+    store = store_for(settings.cache_url, settings.data_dir)
+    registry.shared_store = store
+    registry.login_limiter = RateLimiter(
+        store, name="login", limit=settings.login_rate_limit, window_seconds=60
+    )

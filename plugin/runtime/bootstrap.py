@@ -1,5 +1,5 @@
-"""First-run and every-run preparation: schema up to date, a tool key to sign with, the
-tool's files private."""
+"""First-run and every-run preparation: keys that open the stored secrets, schema up to
+date, a tool key to sign with, the tool's files private."""
 
 from __future__ import annotations
 
@@ -15,15 +15,23 @@ log = logging.getLogger(__name__)
 
 
 def bootstrap(app: Flask) -> list[str]:
-    """Upgrade the schema, create a tool key when none can sign and make the tool's files
-    private; return what was done, for the person who started it."""
+    """Check the keys open the stored secrets, upgrade the schema, create a tool key when
+    none can sign and make the tool's files private; return what was done, for the person
+    who started it.
+
+    :raises plugin.runtime.key_check.WrongKeysError: the keys cannot open the stored
+        secrets (nothing was changed then).
+    """
     registry = services(app)
     engine = registry.engine
     notes: list[str] = []
     before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
+    # Before the upgrade, which may encrypt stored values (0008) with the keys.
+    registry.key_check.before_upgrade()
+    migrate.upgrade(engine, secrets=registry.secrets)
     if before is None:
         notes.append(f"created the database: {engine.url.render_as_string(hide_password=True)}")
+    registry.key_check.ensure_canary()
     if registry.keys.ensure_key():
         notes.append("generated a signing key: none could sign (see `assessment-bridge keys list`)")
     loosened = seal(registry.settings)

@@ -1,7 +1,8 @@
 """Secrets at rest: a ``MultiFernet`` built from ``BRIDGE_SECRET_KEYS`` or a generated key file.
 
 The first key encrypts; every key decrypts, so a new key can be put in front and
-old ciphertexts re-encrypted at leisure (``MultiFernet.rotate``).
+old ciphertexts re-encrypted at leisure (``assessment-bridge secrets rotate``,
+:mod:`plugin.runtime.rotation`), after which the old keys can be dropped.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class SecretBox:
     def __init__(self, keys: tuple[str, ...]) -> None:
         if not keys:
             raise ValueError("at least one Fernet key is needed")
-        self._fernet = MultiFernet([Fernet(key) for key in keys])
+        self._fernets = [Fernet(key) for key in keys]
+        self._fernet = MultiFernet(self._fernets)
         self._first_key = keys[0].encode()
 
     def derive_key(self, purpose: str) -> bytes:
@@ -46,14 +48,51 @@ class SecretBox:
         try:
             return self._fernet.decrypt(token)
         except InvalidToken:
-            raise SecretError(
-                "a stored secret cannot be decrypted with the configured keys;"
-                " BRIDGE_SECRET_KEYS must still contain the key it was written with"
-            ) from None
+            raise _unreadable() from None
+
+    def rotate(self, token: bytes) -> bytes:
+        """``token`` encrypted again with the first key (its original timestamp kept).
+
+        :raises SecretError: when no configured key opens ``token``.
+        """
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise _unreadable() from None
+
+    def is_current(self, token: bytes) -> bool:
+        """Whether ``token`` opens with the first key (a rotation would leave it as it is)."""
+        try:
+            self._fernets[0].decrypt(token)
+        except InvalidToken:
+            return False
+        return True
+
+    def encrypt_like(self, token: bytes, plaintext: bytes) -> bytes:
+        """Encrypt ``plaintext`` with the key that opens ``token``: a value that must stop
+        opening exactly when ``token`` does (the key canary of a database from a release
+        before it).
+
+        :raises SecretError: when no configured key opens ``token``.
+        """
+        for fernet in self._fernets:
+            try:
+                fernet.decrypt(token)
+            except InvalidToken:
+                continue
+            return fernet.encrypt(plaintext)
+        raise _unreadable()
 
 
 class SecretError(AppError):
     """A stored secret could not be decrypted."""
+
+
+def _unreadable() -> SecretError:
+    return SecretError(
+        "a stored secret cannot be decrypted with the configured keys;"
+        " BRIDGE_SECRET_KEYS must still contain the key it was written with"
+    )
 
 
 def load_secret_keys(settings: Settings) -> tuple[str, ...]:

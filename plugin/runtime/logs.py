@@ -10,6 +10,7 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)((?:token|secret|password|api[_-]?key|signature|asgn)=)[^&\s\"']+"),
     re.compile(r"(/callbacks/[^/\s]+/[^/\s?]+/)[A-Za-z0-9_-]{8,}"),
     re.compile(r"(/return/)[A-Za-z0-9_-]{8,}"),
+    re.compile(r"(/lti/register/)[A-Za-z0-9_-]{8,}"),
 )
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -16,11 +16,17 @@ token cache uses as a lock across workers and processes: a hard link of a comple
 temporary file (fails when the name exists, so no reader sees a half-written value),
 ``SET NX EX`` on Redis, a lock in memory.
 
+``incr`` counts (the login rate limit): a counter starts at its first count and expires
+``ttl_seconds`` later.  Files: the counter's file is rewritten under an exclusive
+``flock`` (``prune`` leaves a locked file alone); Redis: ``INCR`` and ``EXPIRE`` in one
+script.
+
 Values are JSON.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -46,6 +52,25 @@ class ExpiringStore(SharedStore, t.Protocol):
 
     def prune(self) -> int:
         """Remove expired entries; return how many."""
+
+
+class Count(t.NamedTuple):
+    """A counter after one more count, and how long until it expires (seconds)."""
+
+    value: int
+    expires_in: float
+
+
+class Counters(t.Protocol):
+    """Counters seen by every worker and process."""
+
+    def incr(self, key: str, ttl_seconds: int) -> Count:
+        """Add one to the counter at ``key``; a counter that does not exist (or expired)
+        starts at 1 and expires ``ttl_seconds`` later, whatever counts follow."""
+
+
+class CountingStore(ExpiringStore, Counters, t.Protocol):
+    """What :func:`store_for` returns: the shared store with counters."""
 
 
 class FileStore:
@@ -127,16 +152,42 @@ class FileStore:
         tmp.write_bytes(expires.to_bytes(8, "big") + json.dumps(value).encode())
         return tmp
 
+    def incr(self, key: str, ttl_seconds: int) -> Count:
+        _check_ttl(ttl_seconds)
+        path = self._path(key)
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                if not _still_at(fd, path):
+                    continue  # pruned or replaced while this call waited for the lock
+                now = time.time()
+                raw = os.read(fd, 64)
+                expires = int.from_bytes(raw[:8], "big")
+                value = json.loads(raw[8:]) + 1 if len(raw) > 8 and expires >= now else 1
+                if value == 1:
+                    expires = int(now) + ttl_seconds
+                data = expires.to_bytes(8, "big") + json.dumps(value).encode()
+                os.pwrite(fd, data, 0)
+                os.ftruncate(fd, len(data))
+                return Count(value, expires - now)
+            finally:
+                os.close(fd)
+
     def prune(self) -> int:
+        """Remove expired values and temporary files left for more than a minute (by a
+        process that died between writing and renaming them)."""
         now, removed = time.time(), 0
         for path in self._dir.iterdir():
-            try:
-                expired = int.from_bytes(path.read_bytes()[:8], "big") < now
-                stale_temp = path.suffix in {".tmp", ".taken"} and path.stat().st_mtime < now - 60
-            except FileNotFoundError:
-                continue
-            if expired or stale_temp:
-                path.unlink(missing_ok=True)
+            if path.suffix in {".tmp", ".taken"}:
+                try:
+                    stale = path.stat().st_mtime < now - 60
+                except FileNotFoundError:
+                    continue
+                if stale:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+            elif _remove_expired(path, now):
                 removed += 1
         return removed
 
@@ -151,10 +202,23 @@ class FileStore:
         return json.loads(raw[8:])
 
 
+#: ``INCR``, and a counter that has no expiry yet (its first count) gets one, atomically.
+_INCR_SCRIPT = """
+local value = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {value, ttl}
+"""
+
+
 class RedisStore:
     def __init__(self, client: redis.Redis, prefix: str = "bridge:eph:") -> None:
         self._redis = client
         self._prefix = prefix
+        self._incr = client.register_script(_INCR_SCRIPT)
 
     def put(self, key: str, value: Json, ttl_seconds: int) -> None:
         if ttl_seconds <= 0:
@@ -174,6 +238,11 @@ class RedisStore:
         _check_ttl(ttl_seconds)
         stored = self._redis.set(self._prefix + key, json.dumps(value), ex=ttl_seconds, nx=True)
         return bool(stored)
+
+    def incr(self, key: str, ttl_seconds: int) -> Count:
+        _check_ttl(ttl_seconds)
+        value, expires_ms = self._incr(keys=[self._prefix + key], args=[ttl_seconds * 1000])
+        return Count(int(value), int(expires_ms) / 1000)
 
     def prune(self) -> int:
         return 0  # Redis expires keys itself.
@@ -210,6 +279,16 @@ class MemoryStore:
             self._values[key] = (now + ttl_seconds, value)
             return True
 
+    def incr(self, key: str, ttl_seconds: int) -> Count:
+        _check_ttl(ttl_seconds)
+        with self._lock:
+            now = time.time()
+            entry = self._values.get(key)
+            if entry is None or entry[0] < now:
+                entry = (now + ttl_seconds, 0)
+            self._values[key] = (entry[0], entry[1] + 1)
+        return Count(entry[1] + 1, entry[0] - now)
+
     def prune(self) -> int:
         now = time.time()
         with self._lock:
@@ -228,12 +307,41 @@ def _link(source: Path, target: Path) -> bool:
     return True
 
 
+def _still_at(fd: int, path: Path) -> bool:
+    """Whether the open file ``fd`` is still the one at ``path``."""
+    try:
+        return os.fstat(fd).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _remove_expired(path: Path, now: float) -> bool:
+    """Remove ``path`` if it holds an expired value, under its lock: a file a
+    :meth:`FileStore.incr` has locked is left alone (it would count on in a file removed
+    from under it), and one it refreshed while this waited is kept."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        if not _still_at(fd, path) or int.from_bytes(os.read(fd, 8), "big") >= now:
+            return False
+        path.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)
+
+
 def _check_ttl(ttl_seconds: int) -> None:
     if ttl_seconds <= 0:
-        raise ValueError("add needs a positive ttl_seconds")
+        raise ValueError(f"ttl_seconds must be positive, got {ttl_seconds}")
 
 
-def store_for(cache_url: str, data_dir: Path) -> ExpiringStore:
+def store_for(cache_url: str, data_dir: Path) -> CountingStore:
     """The store matching ``BRIDGE_CACHE_URL``: files beside the cache, or the same Redis."""
     parts = urlsplit(cache_url)
     if parts.scheme == "filesystem":

@@ -9,22 +9,26 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from plugin.runtime.crypto import SecretBox
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, secrets: SecretBox | None = None) -> Config:
+    """:param secrets: the tool's keys, for migrations that encrypt stored values."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
+    config.attributes["secrets"] = secrets
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, secrets: SecretBox | None = None) -> None:
     """Bring the schema to ``revision``; a no-op when it is there already (checked with one
     query, since every command and process start calls this)."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    command.upgrade(alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine, secrets), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -99,6 +99,9 @@ class Platform(Base):
     key_set_url: Mapped[str] = mapped_column(String(1024))
     auth_audience: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     registered_via: Mapped[str] = mapped_column(String(32), default="manual")
+    #: Space-separated origins, besides the issuer's own, that the platform's endpoints
+    #: (login, token, key set) may live on; only an admin sets them.
+    allowed_origins: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -120,6 +123,28 @@ class Deployment(Base):
     last_refused_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class RegistrationInvite(Base):
+    """A one-time dynamic registration URL an admin minted (``platform registration-url``).
+
+    Only the SHA-256 of the URL's token is stored.  ``used_at`` is set by the
+    registration that consumed it, together with the platform it created.
+    """
+
+    __tablename__ = "registration_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(255), default="")
+    #: Space-separated origins the registering platform's endpoints may use besides its issuer's.
+    allowed_origins: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platforms.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class LtiUser(Base):
@@ -168,7 +193,11 @@ class ResourceLink(Base):
 class VendorConnection(Base):
     """Credentials for one vendor account; the whole config is Fernet-encrypted JSON.
 
-    ``callback_token`` is the unguessable secret in the callback URL the vendor calls.
+    The callback token is the unguessable secret in the callback URL the vendor's
+    servers call; the browser token is the weaker one in the URL a vendor sends the
+    learner's browser to (it can only ask for a sync of the participant it names).
+    Each is stored as its SHA-256 (compared on every request) and Fernet-encrypted
+    (so ``vendor show`` can print the URL again); never in clear.
     """
 
     __tablename__ = "vendor_connections"
@@ -177,7 +206,10 @@ class VendorConnection(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     config_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
-    callback_token: Mapped[str] = mapped_column(String(64), unique=True)
+    callback_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    callback_token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    browser_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    browser_token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -204,18 +236,37 @@ class Assessment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class AssessmentPlatform(Base):
+    """A tenant an assessment belongs to: an issuer, optionally narrowed to one client id
+    and one deployment.  An assessment with no rows here is open to every registered
+    platform (the admin's explicit choice); one with rows launches only from them.
+    """
+
+    __tablename__ = "assessment_platforms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    issuer: Mapped[str] = mapped_column(String(512))
+    client_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    deployment_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
 class Attempt(Base):
     """One learner's attempt at an assessment from one placement.
 
-    ``token`` is unguessable and names the attempt in return URLs; the vendor's
-    own reference is ``vendor_ref``.
+    The attempt token is unguessable and names the attempt in return URLs; it is
+    stored as its SHA-256 (looked up) and Fernet-encrypted (to build the URLs
+    again), never in clear.  The vendor's own reference is ``vendor_ref``.
     """
 
     __tablename__ = "attempts"
     __table_args__ = (UniqueConstraint("assessment_id", "lti_user_id", "resource_link_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     lti_user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
     resource_link_id: Mapped[int] = mapped_column(
@@ -226,7 +277,8 @@ class Attempt(Base):
     proctoring_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(32), default="starting")
     redirect_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    embed_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The player's settings as encrypted JSON: they carry the attempt's event URL.
+    embed_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     return_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -403,3 +455,14 @@ class SyncCursor(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class KeyCanary(Base):
+    """One value encrypted with the configured keys at first start: every process opens it
+    at start, so wrong ``BRIDGE_SECRET_KEYS`` stop the process instead of failing later."""
+
+    __tablename__ = "key_canary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

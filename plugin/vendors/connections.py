@@ -21,6 +21,8 @@ from sqlalchemy.orm import sessionmaker
 from plugin.errors import AppError
 from plugin.http.sessions import make_session
 from plugin.runtime.crypto import SecretBox
+from plugin.runtime.tokens import new_token
+from plugin.runtime.tokens import token_digest
 from plugin.store.models import Assessment
 from plugin.store.models import VendorConnection
 from plugin.vendors.base import VendorAdapter
@@ -36,7 +38,12 @@ class VendorConnectionError(AppError):
 
 @dataclasses.dataclass(frozen=True)
 class VendorConnectionInfo:
-    """A connection as admins see it: secrets masked, plus the URLs to give the vendor."""
+    """A connection as admins see it: secrets masked, plus the URLs to give the vendor.
+
+    :ivar browser_url: for a vendor whose completion signal comes through the learner's
+        browser, the URL to configure there instead of ``callback_url`` (``None`` for
+        the others).
+    """
 
     id: int
     name: str
@@ -44,10 +51,11 @@ class VendorConnectionInfo:
     settings: dict[str, t.Any]
     callback_url: str
     created_at: dt.datetime
+    browser_url: str | None = None
 
     def listing(self) -> dict[str, t.Any]:
-        """What a listing may print: no callback URL (it carries the callback token) and
-        no settings beyond the vendor's base URL."""
+        """What a listing may print: no callback or browser URL (they carry the tokens)
+        and no settings beyond the vendor's base URL."""
         return {
             "id": self.id,
             "name": self.name,
@@ -86,11 +94,15 @@ class VendorConnectionService:
             raise VendorConnectionError(str(exc)) from exc
         if not name.strip():
             raise VendorConnectionError("a connection needs a name")
+        callback_token, browser_token = new_token(), new_token()
         row = VendorConnection(
             name=name,
             kind=kind.name,
             config_encrypted=self._secrets.encrypt(json.dumps(dataclasses.asdict(config)).encode()),
-            callback_token=secrets.token_urlsafe(32),
+            callback_token_hash=token_digest(callback_token),
+            callback_token_encrypted=self._secrets.encrypt(callback_token.encode()),
+            browser_token_hash=token_digest(browser_token),
+            browser_token_encrypted=self._secrets.encrypt(browser_token.encode()),
         )
         try:
             with self._sessions.begin() as session:
@@ -145,7 +157,22 @@ class VendorConnectionService:
             if (
                 row is None
                 or row.kind != kind
-                or not secrets.compare_digest(row.callback_token, token)
+                or not secrets.compare_digest(row.callback_token_hash, token_digest(token))
+            ):
+                return None
+            return self._adapter_of(row)
+
+    def browser_adapter(self, connection_id: int, kind: str, token: str) -> VendorAdapter | None:
+        """The adapter of connection ``connection_id`` when ``token`` is its browser token,
+        ``kind`` its vendor and that vendor signals through the learner's browser;
+        ``None`` otherwise."""
+        with self._sessions() as session:
+            row = session.get(VendorConnection, connection_id)
+            if (
+                row is None
+                or row.kind != kind
+                or not kind_named(row.kind).browser_callback
+                or not secrets.compare_digest(row.browser_token_hash, token_digest(token))
             ):
                 return None
             return self._adapter_of(row)
@@ -171,7 +198,17 @@ class VendorConnectionService:
         return self.adapter(self._row(name).id)
 
     def callback_url(self, row: VendorConnection) -> str:
-        return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={row.callback_token}"
+        token = self._secrets.decrypt(row.callback_token_encrypted).decode()
+        return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={token}"
+
+    def browser_url(self, row: VendorConnection) -> str:
+        """The URL a vendor sends the learner's browser to when an attempt ends.
+
+        Its token (in ``token=``, which every log masks) only lets the browser ask for a
+        sync of the participant it names; the answer never shows another attempt.
+        """
+        token = self._secrets.decrypt(row.browser_token_encrypted).decode()
+        return f"{self._base_url}/callbacks/{row.kind}/{row.id}/browser?token={token}"
 
     def callback_url_for(self, connection_id: int) -> str:
         with self._sessions() as session:
@@ -196,5 +233,11 @@ class VendorConnectionService:
         for field in kind.secret_fields:
             settings[field] = MASK
         return VendorConnectionInfo(
-            row.id, row.name, row.kind, settings, self.callback_url(row), row.created_at
+            row.id,
+            row.name,
+            row.kind,
+            settings,
+            self.callback_url(row),
+            row.created_at,
+            browser_url=self.browser_url(row) if kind.browser_callback else None,
         )

@@ -28,6 +28,10 @@ class VendorKind:
     #: Whether a GET that timed out may be sent again as is (not when every request
     #: carries a one-time nonce).
     resend_reads: bool = True
+    #: Whether the completion signal comes through the learner's browser (a redirect to a
+    #: URL the admin configured at the vendor): such a URL is seen by the learner, so it
+    #: carries the connection's browser token, never its callback token.
+    browser_callback: bool = False
 
     def parse_config(self, values: t.Mapping[str, t.Any]) -> t.Any:
         """:raises ValueError: naming the bad or missing setting."""
@@ -42,7 +46,9 @@ class VendorKind:
 KINDS: dict[str, VendorKind] = {
     kind.name: kind
     for kind in (
-        VendorKind("startexam", "StartExam", StartExamConfig, StartExamAdapter),
+        VendorKind(
+            "startexam", "StartExam", StartExamConfig, StartExamAdapter, browser_callback=True
+        ),
         VendorKind("examspark", "ExamSpark (Campfire Learning)", ExamSparkConfig, ExamSparkAdapter),
         VendorKind("mettl", "Mercer | Mettl", MettlConfig, MettlAdapter),
         VendorKind("imocha", "iMocha", IMochaConfig, IMochaAdapter),

@@ -11,9 +11,11 @@ def init_app(app: Flask) -> None:
     from plugin.web import headers
     from plugin.web import health
     from plugin.web import lti
+    from plugin.web import registration
 
     errors.init_app(app)
     headers.init_app(app)
     app.register_blueprint(lti.bp)
+    app.register_blueprint(registration.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(callbacks.bp)

@@ -1,17 +1,26 @@
 """Where vendors and learners' browsers tell us an attempt is done.
 
 ``/callbacks/<vendor>/<connection id>?token=...`` takes vendor callbacks and
-webhooks; ``/return/<attempt token>`` takes the learner's browser coming back
-and the embedded player's relayed events.  Both only record the signal.
+webhooks; ``/callbacks/<vendor>/<connection id>/browser?token=...`` takes a vendor's
+redirect of the learner's browser (StartExam), with the connection's browser token;
+``/return/<attempt token>`` takes the learner's browser coming back and the embedded
+player's relayed events.  All of them only record the signal.
+
+A browser is shown an attempt's result only when its attempt cookie
+(:mod:`plugin.web.attempt_cookie`) names the attempt or it brings a relaunch's grant
+(:mod:`plugin.web.result_grant`); anyone else gets the neutral page, which says nothing
+about the attempt.
 """
 
 from __future__ import annotations
 
+import logging
 import typing as t
 
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -25,11 +34,18 @@ from plugin.services import services
 from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import SignalKind
 from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.registry import kind_named
+from plugin.web.attempt_cookie import names_attempt
+from plugin.web.attempt_cookie import remember_attempt
 from plugin.web.errors import refusal
+from plugin.web.result_grant import grants
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("callbacks", __name__)
 
 RESULT_REFRESH_SECONDS = 3
+NEUTRAL_TEMPLATE = "attempt_neutral.html"
 
 
 def _intake() -> CompletionIntake:
@@ -60,7 +76,27 @@ def callback(kind: str, connection_id: int) -> t.Any:
         )
     except SignalRejectedError as exc:
         return _rejected(exc)
+    if kind_named(kind).browser_callback:
+        # Installs from before the browser URL pasted this one into the vendor's settings:
+        # it still works, but a learner's browser gets no more than from the browser URL.
+        log.warning(
+            "connection %s: a learner's browser came back on the vendor callback URL; paste"
+            " the browser URL (`assessment-bridge vendor show NAME`) into the vendor's settings",
+            connection_id,
+        )
+        return _back_in_browser(recorded)
     return _answer(recorded, incoming)
+
+
+@bp.get("/callbacks/<kind>/<int:connection_id>/browser")
+def browser_callback(kind: str, connection_id: int) -> t.Any:
+    try:
+        recorded = _intake().from_browser(
+            kind, connection_id, request.args.get("token", ""), _incoming()
+        )
+    except SignalRejectedError as exc:
+        return _rejected(exc)
+    return _back_in_browser(recorded)
 
 
 @bp.route("/return/<token>", methods=["GET", "POST"])
@@ -84,15 +120,57 @@ def _answer(recorded: RecordedSignal, incoming: IncomingRequest) -> t.Any:
     return jsonify(status="received", signal_id=recorded.signal_id)
 
 
+def _back_in_browser(recorded: RecordedSignal) -> t.Any:
+    """Answer a browser that a vendor sent back naming an attempt (a participant id).
+
+    The URL it came on is known to every learner of the connection and the participant
+    id is the browser's to choose, so it is sent on to the attempt's result page only
+    when its own cookie names that attempt; otherwise it gets the neutral page, the same
+    whether the attempt exists or not.  The sync is queued either way.
+    """
+    attempt_id = recorded.attempt_id
+    if attempt_id is not None:
+        services().queue.sync(attempt_id)
+        if names_attempt(attempt_id):
+            result_url = services().attempts.result_url_of(attempt_id)
+            if result_url is not None:
+                return redirect(result_url, 303)
+    return _neutral(return_url=None)
+
+
 @bp.get("/return/<token>/result")
 def attempt_result(token: str) -> t.Any:
-    """Where the learner waits for their result; refreshes itself until it is settled."""
+    """Where the learner waits for their result; refreshes itself until it is settled.
+
+    The URL alone shows nothing: the score is for the browser that launched the attempt
+    (its cookie) or that comes from a relaunch (the grant, which then sets the cookie).
+    """
     outcome = attempt_outcome(services().sessions, token)
     if outcome is None:
         return refusal(status=404, code="unknown_attempt", message="There is no such attempt.")
-    return render_template(
-        "attempt_returned.html", outcome=outcome, refresh_seconds=RESULT_REFRESH_SECONDS
+    granted = grants(request.args.get("grant", ""), outcome.attempt_id)
+    if not granted and not names_attempt(outcome.attempt_id):
+        return _neutral(return_url=outcome.return_url)
+    response = make_response(
+        render_template(
+            "attempt_returned.html", outcome=outcome, refresh_seconds=RESULT_REFRESH_SECONDS
+        )
     )
+    if granted:
+        remember_attempt(response, outcome.attempt_id)
+    return _unstored(response)
+
+
+def _neutral(*, return_url: str | None) -> Response:
+    """The page for a browser that may not see the attempt: no score, no status, no
+    refresh; only the course's own return link when the attempt's URL named it."""
+    return _unstored(make_response(render_template(NEUTRAL_TEMPLATE, return_url=return_url)))
+
+
+def _unstored(response: Response) -> Response:
+    """What is shown depends on the browser's cookie: no cache may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _rejected(exc: SignalRejectedError) -> t.Any:

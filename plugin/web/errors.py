@@ -14,10 +14,14 @@ from werkzeug.exceptions import HTTPException
 
 from lti.errors import CookiesBlockedError
 from lti.errors import LtiLaunchError
-from lti.errors import RegistrationError
 from plugin.attempts.start import AttemptError
 
 log = logging.getLogger(__name__)
+
+
+def new_error_id() -> str:
+    """The id a refusal is shown and logged under."""
+    return secrets.token_hex(6)
 
 
 def wants_json() -> bool:
@@ -32,10 +36,11 @@ def refusal(
     message: str,
     admin_hint: str = "",
     template: str = "error.html",
+    error_id: str | None = None,
     **extra: object,
 ) -> tuple[Response | str, int]:
-    """Log the refusal under a fresh id and render it."""
-    error_id = secrets.token_hex(6)
+    """Log the refusal under ``error_id`` (a fresh one by default) and render it."""
+    error_id = error_id or new_error_id()
     log.warning("refused [%s] %s %s: %s (HTTP %d)", error_id, request.path, code, message, status)
     if wants_json():
         body = {"error": code, "message": message, "admin_hint": admin_hint, "error_id": error_id}
@@ -69,15 +74,6 @@ def _cookies_blocked(error: CookiesBlockedError) -> tuple[Response | str, int]:
     )
 
 
-def _registration_error(error: RegistrationError) -> tuple[Response | str, int]:
-    return refusal(
-        status=400,
-        code="registration_failed",
-        message=str(error),
-        admin_hint="Fix the platform setting it names and start the registration again.",
-    )
-
-
 def _attempt_error(error: AttemptError) -> tuple[Response | str, int]:
     return refusal(
         status=error.status,
@@ -108,7 +104,6 @@ def _unexpected(error: Exception) -> tuple[Response | str, int]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CookiesBlockedError, _cookies_blocked)
     app.register_error_handler(LtiLaunchError, _lti_error)
-    app.register_error_handler(RegistrationError, _registration_error)
     app.register_error_handler(AttemptError, _attempt_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

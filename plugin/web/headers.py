@@ -20,7 +20,7 @@ from flask import request
 from flask import template_rendered
 from sqlalchemy.exc import SQLAlchemyError
 
-from plugin.registrations.platforms import url_origin
+from lti.origins import url_origin
 from plugin.services import services
 
 if t.TYPE_CHECKING:

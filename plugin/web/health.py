@@ -20,12 +20,18 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """503 unless the database answers and the keys open the key canary (checked once per
+    process while they do: :meth:`plugin.runtime.key_check.KeyCheck.status`)."""
     checks: dict[str, str] = {}
     try:
         get_session().execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - reported, not swallowed
         checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        checks["keys"] = services(current_app).key_check.status()
+    except Exception as exc:  # noqa: BLE001 - reported, not swallowed
+        checks["keys"] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
     seen = last_heartbeat()
     consumer = {"last_seen": seen.isoformat() if seen else None}

@@ -1,6 +1,9 @@
-"""LTI endpoints: login, launch, JWKS, dynamic registration, static configuration."""
+"""LTI endpoints: login, launch, JWKS, static configuration (dynamic registration is in
+``registration.py``)."""
 
 from __future__ import annotations
+
+import re
 
 from flask import Blueprint
 from flask import Response
@@ -15,31 +18,44 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from lti.launch import DeepLinkAnswer
 from lti.roles import LaunchRole
 from lti.tool_description import static_configuration
+from plugin.attempts.start import AttemptDestination
 from plugin.attempts.start import AttemptService
 from plugin.registrations.launches import LaunchSummary
 from plugin.registrations.lti_tool import DEEP_LINK_DECLINED
 from plugin.services import services
+from plugin.web import login_limits
+from plugin.web.attempt_cookie import remember_attempt
 from plugin.web.errors import wants_json
+from plugin.web.result_grant import grant_for
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+ASSESSMENT_ID = re.compile(r"[0-9]{1,9}")
 
 STATE_COOKIE_PREFIX = "lti1p3-"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> WerkzeugResponse:
+    registry = services()
+    verdict = registry.login_limiter.hit(request.remote_addr or "")
+    if not verdict.allowed:
+        return login_limits.too_many_logins(verdict.retry_after)
     params = request.values.to_dict()
-    tool = services().lti
+    tool = registry.lti
     target = tool.login(params)
     response = redirect(target.url, code=302)
     secure = request.is_secure
+    samesite = "None" if secure else None
+    for name in login_limits.surplus_state_cookies(request.cookies, prefix=STATE_COOKIE_PREFIX):
+        response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite=samesite)
     response.set_cookie(
         STATE_COOKIE_PREFIX + target.state,
         target.state,
         max_age=tool.settings.launch_state_ttl_seconds,
         secure=secure,
         httponly=True,
-        samesite="None" if secure else None,
+        samesite=samesite,
         path="/",
     )
     return response
@@ -75,12 +91,21 @@ def _land(summary: LaunchSummary) -> WerkzeugResponse:
 
 
 def _send_to_assessment(summary: LaunchSummary, assessment: str) -> WerkzeugResponse:
-    if not assessment.isdigit():
+    # ASCII digits only, and few enough to fit every database's integer ("²" is a digit).
+    if not ASSESSMENT_ID.fullmatch(assessment):
         raise BadRequest(f"The activity's custom parameter assessment={assessment!r} is not an id.")
     attempts: AttemptService = services().attempts
     destination = attempts.start(summary, int(assessment))
+    response = _to_destination(summary, destination)
+    # This browser may now see the attempt's result page (plugin/web/attempt_cookie.py).
+    remember_attempt(response, destination.attempt_id)
+    return response
+
+
+def _to_destination(summary: LaunchSummary, destination: AttemptDestination) -> WerkzeugResponse:
     if destination.result_url:
-        return redirect(destination.result_url, code=303)
+        grant = grant_for(destination.attempt_id)
+        return redirect(f"{destination.result_url}?grant={grant}", code=303)
     title = summary.resource_link_title or "Assessment"
     if destination.proctoring_url and destination.redirect_url:
         page = render_template("proctored.html", destination=destination, title=title)
@@ -102,18 +127,6 @@ def jwks() -> Response:
     response = jsonify(services().lti.keys.public_jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
-
-
-@bp.get("/register")
-def register() -> str:
-    openid_configuration = request.args.get("openid_configuration")
-    if not openid_configuration:
-        raise BadRequest(
-            "openid_configuration is missing; start the registration from the platform's"
-            " dynamic registration page with this URL."
-        )
-    info = services().lti.register(openid_configuration, request.args.get("registration_token"))
-    return render_template("registered.html", platform=info)
 
 
 @bp.get("/config")

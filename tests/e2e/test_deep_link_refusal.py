@@ -3,15 +3,15 @@ with no content so the platform closes its dialog."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pytest
 
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
+from plugin.services import services
 from tests.e2e.conftest import Registration
 from tests.e2e.conftest import RunningTool
+from tests.support.registration import dynamic_registration_url
 
 pytestmark = pytest.mark.e2e
 
@@ -45,12 +45,8 @@ def test_deep_linking_is_not_advertised(lms: SandboxLms, tool: RunningTool) -> N
     page = browser.get(f"{tool.url}/lti/config")
     assert "Deep linking URL" not in page.text
 
-    token = lms.registration_token()
-    query = {
-        "openid_configuration": token["openid_configuration"],
-        "registration_token": token["token"],
-    }
-    assert browser.get(f"{tool.url}/lti/register?{urlencode(query)}").status_code == 200
+    url = dynamic_registration_url(lms, services(tool.app).invites)
+    assert browser.get(url).status_code == 200
     (platform,) = tool.platforms.find_platforms(lms.issuer)
     registered = lms.tool(platform.client_id)["registration"]
     configuration = registered["https://purl.imsglobal.org/spec/lti-tool-configuration"]

@@ -13,6 +13,7 @@ from plugin.sandbox.browser import autosubmit_form
 from plugin.sandbox.lms import SandboxCourse
 from plugin.sandbox.lms import SandboxLms
 from plugin.services import services
+from plugin.store.models import Attempt
 from plugin.store.models import LtiContext
 from plugin.store.models import LtiUser
 from plugin.store.models import ResourceLink
@@ -189,3 +190,27 @@ def test_refusals_answer_json_to_api_clients(
     body: dict[str, t.Any] = page.json()
     assert page.status_code == 401
     assert body["error"] == "bad_signature" and len(body["error_id"]) == 12
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 30, "-1", "1.0", " 1"])
+def test_an_assessment_parameter_that_is_not_a_plain_id_is_refused_with_a_clear_page(
+    lms: SandboxLms,
+    tool: RunningTool,
+    registration: Registration,
+    course: SandboxCourse,
+    value: str,
+) -> None:
+    """``"²"`` passes ``str.isdigit`` but not ``int``; thirty digits overflow every database."""
+    prepared = lms.launch(
+        client_id=registration.client_id,
+        user_id=course.learner_id,
+        context_id=course.context_id,
+        resource_link_id=course.resource_link_id,
+        custom={"assessment": value},
+    )
+    page = SandboxBrowser().run_launch(prepared["login_initiation"])
+
+    assert page.status_code == 400, page.text
+    assert "is not an id" in page.text
+    with services(tool.app).sessions() as session:
+        assert session.scalar(select(func.count(Attempt.id))) == 0

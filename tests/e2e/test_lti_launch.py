@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +19,7 @@ from plugin.store.models import ResourceLink
 from tests.e2e.conftest import Registration
 from tests.e2e.conftest import RunningTool
 from tests.e2e.conftest import launch_as
+from tests.support.registration import dynamic_registration_url
 
 pytestmark = pytest.mark.e2e
 
@@ -49,14 +51,8 @@ def test_instructor_launch_lands_on_the_instructor_page(
 
 
 def test_dynamic_registration_then_launch(lms: SandboxLms, tool: RunningTool) -> None:
-    token = lms.registration_token()
-    query = urlencode(
-        {
-            "openid_configuration": token["openid_configuration"],
-            "registration_token": token["token"],
-        }
-    )
-    page = SandboxBrowser().get(f"{tool.url}/lti/register?{query}")
+    invites = services(tool.app).invites
+    page = SandboxBrowser().get(dynamic_registration_url(lms, invites))
     assert page.status_code == 200, page.text
     assert "org.imsglobal.lti.close" in page.text
     platforms = tool.platforms.find_platforms(lms.issuer)
@@ -66,6 +62,9 @@ def test_dynamic_registration_then_launch(lms: SandboxLms, tool: RunningTool) ->
     registered = lms.tool(platforms[0].client_id)
     assert registered["jwks_uri"] == f"{tool.url}/lti/jwks"
     assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in registered["scopes"]
+    (invite,) = invites.list()
+    assert invite.state == "used" and invite.platform_issuer == lms.issuer
+    assert invite.platform_client_id == platforms[0].client_id
 
     registration = Registration(
         platforms[0].client_id, info.deployments[0].deployment_id, lms.issuer
@@ -75,7 +74,57 @@ def test_dynamic_registration_then_launch(lms: SandboxLms, tool: RunningTool) ->
     assert page.status_code == 200 and 'data-role="learner"' in page.text
 
 
-def test_dynamic_registration_token_cannot_be_reused(lms: SandboxLms, tool: RunningTool) -> None:
+def test_a_registration_url_registers_one_platform_only(lms: SandboxLms, tool: RunningTool) -> None:
+    url = dynamic_registration_url(lms, services(tool.app).invites)
+    assert SandboxBrowser().get(url).status_code == 200
+    fresh = lms.registration_token()
+    query = urlencode(
+        {
+            "openid_configuration": fresh["openid_configuration"],
+            "registration_token": fresh["token"],
+        }
+    )
+    again = SandboxBrowser().get(
+        f"{url.split('?')[0]}?{query}", headers={"Accept": "application/json"}
+    )
+    assert again.status_code == 410
+    assert again.json()["error"] == "registration_url_used"
+    assert "platform registration-url" in again.json()["admin_hint"]
+    assert len(tool.platforms.find_platforms(lms.issuer)) == 1
+
+
+def test_a_platform_refusal_is_a_generic_error_and_keeps_the_url_usable(
+    lms: SandboxLms, tool: RunningTool, caplog: pytest.LogCaptureFixture
+) -> None:
+    invites = services(tool.app).invites
+    used = dynamic_registration_url(lms, invites)
+    assert SandboxBrowser().get(used).status_code == 200
+    # The LMS's registration token is used up: the platform refuses the second client.
+    invite = invites.mint()
+    replayed = invite.url + "?" + used.split("?", 1)[1]
+    with caplog.at_level(logging.WARNING, logger="plugin.web.registration"):
+        again = SandboxBrowser().get(replayed, headers={"Accept": "application/json"})
+    assert again.status_code == 400
+    body = again.json()
+    assert body["error"] == "registration_failed"
+    assert body["message"] == (
+        "The registration could not be completed. Give the administrator this error id:"
+        f" {body['error_id']}."
+    )
+    assert "HTTP" not in again.text and lms.url not in again.text
+    (logged,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "plugin.web.registration" and body["error_id"] in r.getMessage()
+    ]
+    assert "HTTP 401" in logged or "HTTP 400" in logged
+    assert len(tool.platforms.find_platforms(lms.issuer)) == 1
+    assert [i.state for i in invites.list()] == ["used", "unused"]
+
+
+def test_registration_without_an_invite_is_refused_and_says_how_to_get_one(
+    lms: SandboxLms, tool: RunningTool
+) -> None:
     token = lms.registration_token()
     query = urlencode(
         {
@@ -83,19 +132,21 @@ def test_dynamic_registration_token_cannot_be_reused(lms: SandboxLms, tool: Runn
             "registration_token": token["token"],
         }
     )
-    assert SandboxBrowser().get(f"{tool.url}/lti/register?{query}").status_code == 200
-    again = SandboxBrowser().get(
-        f"{tool.url}/lti/register?{query}", headers={"Accept": "application/json"}
-    )
-    assert again.status_code == 400
-    assert again.json()["error"] == "registration_failed"
-    assert "refused the registration" in again.json()["message"]
-    assert len(tool.platforms.find_platforms(lms.issuer)) == 1
+    for url in (f"{tool.url}/lti/register?{query}", f"{tool.url}/lti/register/made-up?{query}"):
+        page = SandboxBrowser().get(url)
+        assert page.status_code == 403, page.text
+        assert "assessment-bridge platform registration-url" in page.text
+    assert tool.platforms.find_platforms(lms.issuer) == []
+    fetched = lms.stats()["requests"]
+    assert "GET /.well-known/openid-configuration" not in fetched
+    assert "POST /register" not in fetched
 
 
 def test_registration_without_configuration_is_a_clear_400(tool: RunningTool) -> None:
-    page = SandboxBrowser().get(f"{tool.url}/lti/register")
-    assert page.status_code == 400 and "openid_configuration is missing" in page.text
+    invite = services(tool.app).invites.mint()
+    page = SandboxBrowser().get(invite.url)
+    assert page.status_code == 400 and "lacks openid_configuration" in page.text
+    assert [i.state for i in services(tool.app).invites.list()] == ["unused"]
 
 
 def test_platform_key_rotation_mid_flight(
@@ -176,6 +227,8 @@ def test_static_configuration_page(tool: RunningTool) -> None:
     browser = SandboxBrowser()
     html = browser.get(f"{tool.url}/lti/config")
     assert html.status_code == 200 and f"{tool.url}/lti/jwks" in html.text
+    assert "assessment-bridge platform registration-url" in html.text
     data = browser.get(f"{tool.url}/lti/config", headers={"Accept": "application/json"}).json()
+    assert "dynamic_registration_url" not in data
     assert data["redirect_uris"] == [f"{tool.url}/lti/launch"]
     assert "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem" in data["scopes"]

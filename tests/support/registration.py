@@ -1,5 +1,6 @@
-"""Registering the tool by hand on the sandbox LMS, both sides at once (as an admin would
-type the tool's URLs into the LMS and the LMS's into ``platform add``)."""
+"""Registering the tool on the sandbox LMS: by hand, both sides at once (as an admin would
+type the tool's URLs into the LMS and the LMS's into ``platform add``), or dynamically
+through a registration URL an admin minted (``platform registration-url``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import typing as t
 from plugin.registrations.platforms import NewPlatform
 
 if t.TYPE_CHECKING:
+    from plugin.registrations.invites import RegistrationInvites
     from plugin.registrations.platforms import PlatformInfo
     from plugin.registrations.platforms import PlatformService
     from plugin.sandbox.lms.client import SandboxLms
@@ -40,3 +42,11 @@ def register_by_hand(
         )
     )
     return info, str(answer["deployment_id"])
+
+
+def dynamic_registration_url(lms: SandboxLms, invites: RegistrationInvites) -> str:
+    """The URL ``lms`` opens to register the tool dynamically: a freshly minted invite's,
+    with the LMS's ``openid_configuration`` and ``registration_token``."""
+    invite = invites.mint(label="sandbox LMS")
+    url: str = lms.registration_token(tool_registration_url=invite.url)["initiation_url"]
+    return url

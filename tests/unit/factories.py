@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import typing as t
 
+from plugin.runtime.tokens import token_digest
 from plugin.services import services
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
@@ -25,6 +26,7 @@ _numbers = itertools.count(1)
 def make_attempt(app: Flask, *, email: str = "ada@example.edu", lineitems: bool = True) -> int:
     """A learner's attempt on a fresh platform, course and placement; returns its id."""
     n = next(_numbers)
+    box = services(app).secrets
     with services(app).sessions.begin() as session:
         platform = Platform(
             issuer=f"https://lms{n}.example",
@@ -39,7 +41,13 @@ def make_attempt(app: Flask, *, email: str = "ada@example.edu", lineitems: bool 
         user = LtiUser(platform_id=platform.id, subject=f"user-{n}", email=email)
         context = LtiContext(platform_id=platform.id, context_id=f"course-{n}")
         connection = VendorConnection(
-            name=f"vendor-{n}", kind="mettl", config_encrypted=b"-", callback_token=f"tok-{n}"
+            name=f"vendor-{n}",
+            kind="mettl",
+            config_encrypted=b"-",
+            callback_token_hash=token_digest(f"tok-{n}"),
+            callback_token_encrypted=box.encrypt(f"tok-{n}".encode()),
+            browser_token_hash=token_digest(f"browser-{n}"),
+            browser_token_encrypted=box.encrypt(f"browser-{n}".encode()),
         )
         session.add_all([deployment, user, context, connection])
         session.flush()
@@ -56,7 +64,8 @@ def make_attempt(app: Flask, *, email: str = "ada@example.edu", lineitems: bool 
         session.add_all([link, assessment])
         session.flush()
         attempt = Attempt(
-            token=f"attempt-token-{n}",
+            token_hash=token_digest(f"attempt-token-{n}"),
+            token_encrypted=box.encrypt(f"attempt-token-{n}".encode()),
             assessment_id=assessment.id,
             lti_user_id=user.id,
             resource_link_id=link.id,

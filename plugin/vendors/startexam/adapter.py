@@ -3,9 +3,9 @@
 - Start: register one participant (``POST /v2/participants``) and send the learner
   to the link built from ``candidate_url_template``.
 - Completion: StartExam redirects the learner's browser to the callback URL set in
-  the test's settings, adding ``participantId`` as a query parameter
-  (https://api.startexam.com/Methods/GetSessionReportV2). Nothing is signed, so the
-  signal is an unauthenticated trigger and the result is always fetched.
+  the test's settings (the connection's browser URL), adding ``participantId`` as a
+  query parameter (https://api.startexam.com/Methods/GetSessionReportV2). Nothing is
+  signed, so the signal is an unauthenticated trigger and the result is always fetched.
 - Reconciliation: ``GET /v2/sessions`` paged by continuation token
   (:mod:`plugin.vendors.startexam.cursor`).
 - Admin action: a retake registers the participant again (StartExam has no retake

@@ -19,6 +19,8 @@ from plugin.store.models import utcnow
 from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import SignalKind
 from plugin.vendors.errors import SignalRejectedError
+from tests.support.tokens import attempt_token
+from tests.support.tokens import callback_token
 from tests.unit.factories import make_attempt
 from tests.unit.sync.fakes import SIGNATURE_HEADER
 from tests.unit.sync.fakes import FakeVendorAdapter
@@ -67,10 +69,10 @@ class World:
             attempt.return_url = "https://lms.example/back"
             return Known(
                 attempt_id,
-                attempt.token,
+                attempt_token(self.app, attempt),
                 attempt.vendor_ref,
                 connection_id,
-                connection.callback_token,
+                callback_token(self.app, connection),
                 adapter,
             )
 
@@ -88,7 +90,7 @@ class World:
 @pytest.fixture
 def world(app: Flask) -> World:
     sessions = services(app).sessions
-    return World(app, sessions, FakeVendorConnections(sessions))
+    return World(app, sessions, FakeVendorConnections(sessions, services(app).secrets))
 
 
 def request(
@@ -112,7 +114,8 @@ def test_a_callback_with_the_connections_secret_is_recorded_and_the_attempt_is_o
         request({"vendor_ref": one.vendor_ref, "status": "completed"}, signed=one.adapter.secret),
     )
 
-    assert (recorded.attempt_id, recorded.attempt_token) == (one.attempt_id, one.token)
+    # A signal that named the attempt by its vendor reference is not handed its token.
+    assert (recorded.attempt_id, recorded.attempt_token) == (one.attempt_id, None)
     assert (recorded.kind, recorded.adapter) == (SignalKind.CALLBACK, one.adapter)
     assert recorded.return_url == "https://lms.example/back"
     (signal,) = world.signals()

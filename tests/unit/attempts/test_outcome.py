@@ -11,6 +11,7 @@ from plugin.attempts.outcome import attempt_outcome
 from plugin.services import services
 from plugin.store.models import Attempt
 from plugin.store.models import AttemptResult
+from tests.support.tokens import attempt_token
 from tests.unit.factories import make_attempt
 
 if t.TYPE_CHECKING:
@@ -33,7 +34,7 @@ def _finished(app: Flask, **canonical: t.Any) -> str:
         )
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
-        return attempt.token
+        return attempt_token(app, attempt)
 
 
 def test_a_final_result_with_no_gradebook_delivery_is_shown_as_not_graded(app: Flask) -> None:

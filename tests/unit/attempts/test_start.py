@@ -15,6 +15,7 @@ from lti.roles import LaunchRole
 from plugin.attempts.start import AttemptError
 from plugin.attempts.start import AttemptService
 from plugin.registrations.launches import LaunchSummary
+from plugin.runtime.crypto import SecretBox
 from plugin.services import services
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
@@ -56,11 +57,21 @@ class Placement:
     adapter: FakeVendorAdapter
     #: The assessment of the attempt ``make_attempt`` wrote at the same placement.
     existing_assessment_id: int
+    secrets_box: SecretBox
+
+    def token(self, attempt: Attempt) -> str:
+        return self.secrets_box.decrypt(attempt.token_encrypted).decode()
+
+    def embed(self, attempt: Attempt) -> dict[str, t.Any] | None:
+        if attempt.embed_encrypted is None:
+            return None
+        loaded: dict[str, t.Any] = json.loads(self.secrets_box.decrypt(attempt.embed_encrypted))
+        return loaded
 
     @property
     def service(self) -> AttemptService:
         connections = t.cast("VendorConnectionService", self.connections)
-        return AttemptService(self.sessions, connections, base_url=BASE_URL + "/")
+        return AttemptService(self.sessions, connections, self.secrets_box, base_url=BASE_URL + "/")
 
     def attempts(self, assessment_id: int | None = None) -> list[Attempt]:
         with self.sessions() as session:
@@ -116,14 +127,21 @@ def placement(app: Flask) -> Placement:
                 key_set_url=platform.key_set_url,
             ),
             custom={"assessment": str(assessment.id)},
-            return_url="https://lms.example/course/return",
+            return_url=f"{platform.issuer}/course/return",
         )
         assessment_id, existing_assessment_id = assessment.id, attempt.assessment_id
-    connections = FakeVendorConnections(sessions, base_url=BASE_URL)
+    connections = FakeVendorConnections(sessions, services(app).secrets, base_url=BASE_URL)
     adapter = FakeVendorAdapter()
     connections.use(connection_id, adapter)
     return Placement(
-        sessions, connections, launch, assessment_id, connection_id, adapter, existing_assessment_id
+        sessions,
+        connections,
+        launch,
+        assessment_id,
+        connection_id,
+        adapter,
+        existing_assessment_id,
+        services(app).secrets,
     )
 
 
@@ -131,7 +149,7 @@ def callback_token(placement: Placement, connection_id: int) -> str:
     with placement.sessions() as session:
         row = session.get(VendorConnection, connection_id)
         assert row is not None
-        return row.callback_token
+        return placement.secrets_box.decrypt(row.callback_token_encrypted).decode()
 
 
 def test_a_first_launch_creates_the_attempt_and_enrols_the_learner_at_the_vendor(
@@ -142,7 +160,7 @@ def test_a_first_launch_creates_the_attempt_and_enrols_the_learner_at_the_vendor
     destination = placement.service.start(launch, placement.assessment_id)
 
     (attempt,) = placement.attempts()
-    token = attempt.token
+    token = placement.token(attempt)
     assert (destination.token, destination.embed) == (token, None)
     assert destination.redirect_url == "https://vendor.example/take/mettl-1"
     assert placement.adapter.starts == [
@@ -164,7 +182,7 @@ def test_a_first_launch_creates_the_attempt_and_enrols_the_learner_at_the_vendor
     ]
     assert (attempt.vendor_ref, attempt.status) == ("mettl-1", "started")
     assert attempt.redirect_url == destination.redirect_url
-    assert attempt.return_url == "https://lms.example/course/return"
+    assert attempt.return_url == f"{launch.platform.issuer}/course/return"
     assert len(token) >= 24
 
 
@@ -172,15 +190,16 @@ def test_a_relaunch_resumes_the_same_attempt_without_a_second_vendor_call(
     placement: Placement,
 ) -> None:
     first = placement.service.start(placement.launch, placement.assessment_id)
-    relaunch = dataclasses.replace(placement.launch, return_url="https://lms.example/other")
+    other = f"{placement.launch.platform.issuer}/other"
+    relaunch = dataclasses.replace(placement.launch, return_url=other)
 
     again = placement.service.start(relaunch, placement.assessment_id)
 
     assert again == first
     assert len(placement.adapter.starts) == 1
     (attempt,) = placement.attempts()
-    assert (attempt.token, attempt.vendor_ref) == (first.token, "mettl-1")
-    assert attempt.return_url == "https://lms.example/other"
+    assert (placement.token(attempt), attempt.vendor_ref) == (first.token, "mettl-1")
+    assert attempt.return_url == other
 
 
 def test_an_embedded_player_reports_to_the_return_url_and_is_resumed_from_the_store(
@@ -199,19 +218,21 @@ def test_an_embedded_player_reports_to_the_return_url_and_is_resumed_from_the_st
     }
     assert again == first and len(placement.adapter.starts) == 1
     (attempt,) = placement.attempts()
-    assert attempt.embed_json is not None and json.loads(attempt.embed_json) == first.embed
+    assert placement.embed(attempt) == first.embed
 
 
 def test_an_attempt_whose_link_was_never_stored_asks_the_vendor_again_with_its_token(
     placement: Placement,
 ) -> None:
     (existing,) = placement.attempts(placement.existing_assessment_id)
-    assert existing.vendor_ref and not existing.redirect_url and not existing.embed_json
+    assert existing.vendor_ref and not existing.redirect_url and not existing.embed_encrypted
 
     destination = placement.service.start(placement.launch, placement.existing_assessment_id)
 
-    assert destination.token == existing.token
-    assert [request.attempt_token for request in placement.adapter.starts] == [existing.token]
+    assert destination.token == placement.token(existing)
+    assert [request.attempt_token for request in placement.adapter.starts] == [
+        placement.token(existing)
+    ]
     assert [request.test_id for request in placement.adapter.starts] == ["t1"]
     (attempt,) = placement.attempts(placement.existing_assessment_id)
     assert (attempt.vendor_ref, attempt.redirect_url) == ("mettl-1", destination.redirect_url)
@@ -241,7 +262,9 @@ def test_a_vendor_error_becomes_an_attempt_error_and_a_relaunch_retries_the_same
     destination = placement.service.start(placement.launch, placement.assessment_id)
 
     first, second = placement.adapter.starts
-    assert first.attempt_token == second.attempt_token == destination.token == attempt.token
+    assert (
+        first.attempt_token == second.attempt_token == destination.token == placement.token(attempt)
+    )
     assert destination.redirect_url == "https://vendor.example/take/mettl-1"
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 from flask import Flask
 
@@ -43,7 +46,7 @@ def test_duplicate_manual_registration_is_refused_and_keeps_the_first(app: Flask
     platforms = service(app)
     platforms.add(new("client-1"))
     with pytest.raises(PlatformError, match="already registered"):
-        platforms.add(new("client-1", auth_login_url="https://elsewhere.example/auth"))
+        platforms.add(new("client-1", auth_login_url=f"{ISSUER}/elsewhere/auth"))
     assert platforms.get(ISSUER).record.auth_login_url == f"{ISSUER}/auth"
 
 
@@ -84,3 +87,68 @@ def test_ambiguous_issuer_needs_a_client_id(app: Flask) -> None:
     with pytest.raises(PlatformError, match="--client-id"):
         platforms.get(ISSUER)
     assert platforms.get(ISSUER, "client-2").record.client_id == "client-2"
+
+
+def test_a_dynamic_registration_never_changes_an_existing_one(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(dataclasses.replace(new("client-1"), name="by hand"))
+    rogue = f"{ISSUER}/rogue"
+    with pytest.raises(PlatformError, match="already registered"):
+        platforms.add(
+            dataclasses.replace(
+                new("client-1", auth_login_url=f"{rogue}/auth", key_set_url=f"{rogue}/jwks"),
+                registered_via="dynamic",
+                name="rogue",
+            )
+        )
+    kept = platforms.get(ISSUER)
+    assert kept.record.auth_login_url == f"{ISSUER}/auth"
+    assert kept.record.key_set_url == f"{ISSUER}/jwks"
+    assert (kept.registered_via, kept.name) == ("manual", "by hand")
+
+
+@pytest.mark.parametrize("field", ["auth_login_url", "auth_token_url", "key_set_url"])
+def test_urls_must_be_on_the_issuers_origin(app: Flask, field: str) -> None:
+    with pytest.raises(PlatformError, match=re.escape("--allow-origin https://sso.example.com")):
+        service(app).add(new(**{field: "https://sso.example.com/x"}))
+    assert service(app).list() == []
+
+
+def test_an_allowed_origin_may_hold_the_urls(app: Flask) -> None:
+    platforms = service(app)
+    info = platforms.add(
+        dataclasses.replace(
+            new(auth_login_url="https://sso.example.com/login"),
+            allowed_origins=("https://SSO.example.com:443/",),
+        )
+    )
+    assert info.record.allowed_origins == ("https://sso.example.com",)
+    assert platforms.find_platforms(ISSUER)[0].allowed_origins == ("https://sso.example.com",)
+    assert "https://sso.example.com" in platforms.frame_origins()
+
+
+@pytest.mark.parametrize(
+    "origin", ["sso.example.com", "https://sso.example.com/login", "ftp://sso.example.com"]
+)
+def test_an_allowed_origin_is_a_bare_http_origin(app: Flask, origin: str) -> None:
+    with pytest.raises(PlatformError, match="not an origin"):
+        service(app).add(dataclasses.replace(new(), allowed_origins=(origin,)))
+
+
+def test_allowed_origins_can_be_replaced_but_must_cover_the_urls(app: Flask) -> None:
+    platforms = service(app)
+    platforms.add(
+        dataclasses.replace(
+            new(auth_login_url="https://sso.example.com/login"),
+            allowed_origins=("https://sso.example.com",),
+        )
+    )
+    with pytest.raises(PlatformError, match="auth login URL"):
+        platforms.set_allowed_origins(ISSUER, None, ())
+    updated = platforms.set_allowed_origins(
+        ISSUER, None, ["https://sso.example.com", "https://school.example.com"]
+    )
+    assert updated.record.allowed_origins == (
+        "https://school.example.com",
+        "https://sso.example.com",
+    )

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import typing as t
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy import create_engine
 from sqlalchemy import inspect
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from plugin.services import services
 from plugin.store import migrate
@@ -61,26 +60,6 @@ def _seed_0003_delivery(engine: Engine) -> None:
         )
 
 
-@pytest.fixture
-def empty_database_url(database_url: str) -> t.Iterator[str]:
-    """A database with no schema yet: the test's SQLite file, or a new PostgreSQL database
-    (the shared one already holds the newest schema)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        yield database_url
-        return
-    name = f"{url.database}_empty"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.mark.empty_database
 def test_renaming_delivery_tries_keeps_every_row(empty_database_url: str) -> None:
     """0004 renames ``delivery_attempts`` and ``deliveries.attempts``; rows written by the
@@ -108,5 +87,89 @@ def test_renaming_delivery_tries_keeps_every_row(empty_database_url: str) -> Non
             count = connection.execute(text("SELECT COUNT(*) FROM delivery_attempts")).scalar()
             assert count == 2
             assert connection.execute(text("SELECT attempts FROM deliveries")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def _seed_0007_attempt(engine: Engine) -> None:
+    """A connection, an attempt with player settings, and rows that hang off the attempt,
+    as the 0007 schema stores them (tokens in clear)."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        connection.execute(
+            text(
+                "INSERT INTO vendor_connections (id, name, kind, config_encrypted,"
+                " callback_token, created_at) VALUES (1, 'v', 'mettl', :config, 'cb-secret', :now)"
+            ),
+            {"config": b"-", "now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO attempts (id, token, assessment_id, lti_user_id, resource_link_id,"
+                " status, embed_json, created_at, updated_at)"
+                " VALUES (1, 'attempt-secret', 1, 1, 1, 'started', :embed, :now, :now)"
+            ),
+            {"embed": '{"event_url": "https://bridge.example/return/attempt-secret"}', "now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO attempt_results (attempt_id, version, digest, status, raw_encrypted,"
+                " canonical_json, fetched_at, changed_at)"
+                " VALUES (1, 1, 'd', 'completed', :raw, '{}', :now, :now)"
+            ),
+            {"raw": b"-", "now": NOW},
+        )
+
+
+@pytest.mark.empty_database
+def test_sealing_tokens_keeps_every_row_and_leaves_no_token_in_clear(
+    empty_database_url: str,
+) -> None:
+    """0008 replaces clear attempt and callback tokens by their SHA-256 and a sealed copy;
+    on SQLite it copies the attempts table, which must not cascade into its results."""
+    from plugin.runtime.crypto import SecretBox
+    from plugin.runtime.tokens import token_digest
+    from plugin.store.db import make_engine
+
+    box = SecretBox((Fernet.generate_key().decode(),))
+    engine = make_engine(empty_database_url)
+    try:
+        migrate.upgrade(engine, "0007")
+        seeding = create_engine(empty_database_url)  # no foreign keys checked while seeding
+        _seed_0007_attempt(seeding)
+        seeding.dispose()
+        with pytest.raises(RuntimeError, match="db upgrade"):
+            migrate.upgrade(engine)
+        migrate.upgrade(engine, secrets=box)
+        with engine.connect() as connection:
+            attempt = connection.execute(
+                text("SELECT token_hash, token_encrypted, embed_encrypted FROM attempts")
+            ).one()
+            assert attempt.token_hash == token_digest("attempt-secret")
+            assert box.decrypt(attempt.token_encrypted) == b"attempt-secret"
+            assert b"attempt-secret" in box.decrypt(attempt.embed_encrypted)
+            connection_row = connection.execute(
+                text(
+                    "SELECT callback_token_hash, callback_token_encrypted, browser_token_hash"
+                    " FROM vendor_connections"
+                )
+            ).one()
+            assert connection_row.callback_token_hash == token_digest("cb-secret")
+            assert box.decrypt(connection_row.callback_token_encrypted) == b"cb-secret"
+            assert len(connection_row.browser_token_hash) == 64
+            results = connection.execute(text("SELECT COUNT(*) FROM attempt_results")).scalar()
+            assert results == 1
+            for table in ("attempts", "vendor_connections"):
+                for row in connection.execute(text(f"SELECT * FROM {table}")):
+                    values = " ".join(str(value) for value in row)
+                    assert "attempt-secret" not in values and "cb-secret" not in values
+        command.downgrade(migrate.alembic_config(engine, box), "0007")
+        with engine.connect() as connection:
+            restored = connection.execute(text("SELECT token, embed_json FROM attempts")).one()
+            assert restored.token == "attempt-secret" and "attempt-secret" in restored.embed_json
+            callback = connection.execute(text("SELECT callback_token FROM vendor_connections"))
+            assert callback.scalar_one() == "cb-secret"
+            assert connection.execute(text("SELECT COUNT(*) FROM attempt_results")).scalar() == 1
     finally:
         engine.dispose()

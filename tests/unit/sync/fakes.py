@@ -26,6 +26,8 @@ import typing as t
 
 from sqlalchemy import select
 
+from plugin.runtime.crypto import SecretBox
+from plugin.runtime.tokens import token_digest
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
 from plugin.store.models import Delivery
@@ -175,9 +177,14 @@ class FakeVendorConnections:
     those of the stored ``vendor_connections`` rows, as the real service's are."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], *, base_url: str = "https://bridge.example"
+        self,
+        sessions: sessionmaker[Session],
+        secrets_box: SecretBox,
+        *,
+        base_url: str = "https://bridge.example",
     ) -> None:
         self._sessions = sessions
+        self._secrets = secrets_box
         self._base_url = base_url
         self._adapters: dict[int, VendorAdapter] = {}
 
@@ -193,7 +200,9 @@ class FakeVendorConnections:
 
     def callback_adapter(self, connection_id: int, kind: str, token: str) -> VendorAdapter | None:
         row = self._row(connection_id)
-        if row is None or row.kind != kind or not secrets.compare_digest(row.callback_token, token):
+        if row is None or row.kind != kind:
+            return None
+        if not secrets.compare_digest(row.callback_token_hash, token_digest(token)):
             return None
         return self.adapter(connection_id)
 
@@ -201,7 +210,8 @@ class FakeVendorConnections:
         row = self._row(connection_id)
         if row is None:
             raise VendorConnectionError(f"no vendor connection with id {connection_id}")
-        return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={row.callback_token}"
+        token = self._secrets.decrypt(row.callback_token_encrypted).decode()
+        return f"{self._base_url}/callbacks/{row.kind}/{row.id}?token={token}"
 
     def _row(self, connection_id: int) -> VendorConnection | None:
         with self._sessions() as session:

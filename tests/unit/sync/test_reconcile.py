@@ -89,7 +89,12 @@ class World:
 @pytest.fixture
 def world(app: Flask) -> World:
     sessions = services(app).sessions
-    return World(app, sessions, FakeVendorConnections(sessions), RecordingJobQueue(sessions))
+    return World(
+        app,
+        sessions,
+        FakeVendorConnections(sessions, services(app).secrets),
+        RecordingJobQueue(sessions),
+    )
 
 
 def listed(ref: str, payload: dict[str, t.Any] | None = None) -> ChangedAttempt:

@@ -112,7 +112,12 @@ class World:
 @pytest.fixture
 def world(app: Flask) -> World:
     sessions = services(app).sessions
-    return World(app, sessions, FakeVendorConnections(sessions), RecordingJobQueue(sessions))
+    return World(
+        app,
+        sessions,
+        FakeVendorConnections(sessions, services(app).secrets),
+        RecordingJobQueue(sessions),
+    )
 
 
 def mapped(payload: dict[str, t.Any]) -> AssessmentResult:

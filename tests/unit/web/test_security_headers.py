@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
             auth_token_url=f"{ISSUER}/token",
             key_set_url=f"{KEYS}/jwks",
             deployment_ids=("d1",),
+            allowed_origins=(KEYS,),
         )
     )
 
@@ -58,7 +59,7 @@ def test_pages_may_only_be_framed_by_us_and_registered_platforms(app: Flask) -> 
 
 def test_error_pages_carry_the_policy(app: Flask) -> None:
     response = app.test_client().get("/lti/register", headers={"Accept": "text/html"})
-    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert response.status_code == 403 and response.mimetype == "text/html"
     assert directives(response)["frame-ancestors"] == ["'self'"]
 
 
