@@ -13,6 +13,11 @@ import typing as t
 from pathlib import Path
 
 import requests
+from flask import Flask
+
+from plugin.runtime.tokens import new_token
+from plugin.runtime.tokens import token_digest
+from plugin.services import services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,3 +124,13 @@ def _fmt(value: t.Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
+
+
+def sealed_attempt_token(app: Flask, token: str | None = None) -> dict[str, t.Any]:
+    """The ``attempts`` columns that hold an attempt token (a new one by default), for
+    benchmarks that write attempts in bulk."""
+    token = token or new_token(24)
+    return {
+        "token_hash": token_digest(token),
+        "token_encrypted": services(app).secrets.encrypt(token.encode()),
+    }

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import secrets
 import typing as t
 
 import requests
 from flask import Flask
 from sqlalchemy import insert
 
+from bench.common import sealed_attempt_token
 from bench.sync_world import build_courses
 from bench.sync_world import learners_per_course
 from bench.sync_world import record_placements
@@ -108,7 +108,7 @@ def build(
             insert(Attempt),
             [
                 {
-                    "token": secrets.token_urlsafe(24),
+                    **sealed_attempt_token(app),
                     "assessment_id": assessment.id,
                     "lti_user_id": user_id,
                     "resource_link_id": link_id,

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from bench.common import ROOT
 from bench.common import free_port
 from bench.common import report
+from bench.common import sealed_attempt_token
 from bench.common import start_process
 from bench.common import stop_process
 from bench.serve import METTL_PRIVATE_KEY
@@ -149,7 +150,7 @@ def prepare(
             insert(Attempt),
             [
                 {
-                    "token": f"bench-{n}",
+                    **sealed_attempt_token(app, f"bench-{n}"),
                     "assessment_id": assessment.id,
                     "lti_user_id": users[member],
                     "resource_link_id": row.id,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import secrets
 import typing as t
 
 from flask import Flask
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from bench.common import sealed_attempt_token
 from bench.mappings import mettl
 from lti.ags.media import DEFAULT_SCOPES
 from mappings.registry import load_result
@@ -134,7 +134,7 @@ def seed_deliveries(app: Flask, courses: list[Course], attempts: int) -> list[in
             pairs = itertools.islice(itertools.product(users, links), share)
             rows.extend(
                 {
-                    "token": secrets.token_urlsafe(24),
+                    **sealed_attempt_token(app),
                     "assessment_id": assessment.id,
                     "lti_user_id": user_id,
                     "resource_link_id": link_id,
