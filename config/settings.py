@@ -37,11 +37,13 @@ class Settings:
     jwks_cache_seconds: int
     http_connect_timeout: float
     http_read_timeout: float
+    http_max_response_bytes: int
     reconcile_minutes: int
     retry_first_seconds: float
     delivery_max_tries: int
     delivery_lease_seconds: int
     metrics_token: str | None
+    db_lock_wait_seconds: float
 
     @property
     def is_https(self) -> bool:
@@ -284,6 +286,14 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Read timeout for every outgoing HTTP request, in seconds.",
     ),
     EnvironmentVariable(
+        "BRIDGE_HTTP_MAX_RESPONSE_BYTES",
+        "http_max_response_bytes",
+        _int_between(64 * 1024, 1024 * 1024 * 1024),
+        _fixed(str(8 * 1024 * 1024)),
+        "Longest answer read from a vendor or an ATS, in bytes; a longer one is refused "
+        "unread (platforms' answers are bounded at 1 MiB).",
+    ),
+    EnvironmentVariable(
         "BRIDGE_RECONCILE_MINUTES",
         "reconcile_minutes",
         _int_between(1, 1440),
@@ -319,6 +329,14 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         _optional_text,
         _fixed(None),
         "Bearer token /metrics requires when set; /metrics is open to anyone when unset.",
+    ),
+    EnvironmentVariable(
+        "BRIDGE_DB_LOCK_WAIT_SECONDS",
+        "db_lock_wait_seconds",
+        _seconds,
+        _fixed("2"),
+        "How long a web request waits for a database lock another process holds before it "
+        "is answered 503 with Retry-After (the job consumer and commands wait 30 s).",
     ),
 )
 

@@ -25,6 +25,8 @@ import requests
 
 from lti import claims
 from lti.errors import RegistrationError
+from lti.http import ResponseTooLargeError
+from lti.http import read_capped
 from lti.origins import off_site
 from lti.origins import url_origin
 from lti.tool_description import TOOL_CONFIGURATION
@@ -151,29 +153,21 @@ def _call(
 
 
 def _read(response: requests.Response, url: str, what: str) -> bytes:
-    too_large = RegistrationError(
-        f"The answer of the {what} at {url} is larger than {MAX_RESPONSE_BYTES} bytes."
-    )
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-        raise too_large
     deadline = time.monotonic() + MAX_READ_SECONDS
-    content = bytearray()
     try:
-        for chunk in response.iter_content(chunk_size=16 * 1024):
-            content += chunk
-            if len(content) > MAX_RESPONSE_BYTES:
-                raise too_large
-            if time.monotonic() > deadline:
-                raise RegistrationError(
-                    f"The answer of the {what} at {url} took more than"
-                    f" {MAX_READ_SECONDS:.0f} s to read."
-                )
+        return read_capped(response, MAX_RESPONSE_BYTES, deadline=deadline)
+    except ResponseTooLargeError as exc:
+        raise RegistrationError(
+            f"The answer of the {what} at {url} is larger than {MAX_RESPONSE_BYTES} bytes."
+        ) from exc
+    except requests.Timeout as exc:
+        raise RegistrationError(
+            f"The answer of the {what} at {url} took more than {MAX_READ_SECONDS:.0f} s to read."
+        ) from exc
     except requests.RequestException as exc:
         raise RegistrationError(
             f"The answer of the {what} at {url} could not be read ({type(exc).__name__})."
         ) from exc
-    return bytes(content)
 
 
 def _excerpt(content: bytes) -> str:

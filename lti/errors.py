@@ -14,7 +14,8 @@ class LtiLaunchError(Exception):
 
     :param code: a stable machine-readable reason (``bad_signature``, ``replayed_nonce``...).
     :param message: what failed, for the person looking at the page.
-    :param admin_hint: what an administrator can do about it.
+    :param admin_hint: what an administrator can do about it; shown on the page too, so an
+        instruction in our words, never what another server answered (that goes to the log).
     :param status: the HTTP status to answer with.
     """
 

@@ -43,8 +43,12 @@ class SigningKey:
 class ToolStore(t.Protocol):
     """Registrations and deployments as the store keeps them."""
 
-    def find_platforms(self, issuer: str) -> list[PlatformRecord]:
-        """Every registration of ``issuer`` (one per client id)."""
+    def find_platforms(self, issuer: str, *, client_id: str | None = None) -> list[PlatformRecord]:
+        """Every registration of ``issuer`` (one per client id).
+
+        :param client_id: the one the caller looks for: a store that remembers answers
+            must look again rather than answer from a memory that lacks it.
+        """
 
     def deployment_status(self, platform: PlatformRecord, deployment_id: str) -> DeploymentStatus:
         """Whether ``deployment_id`` is an active, inactive or unknown deployment."""

@@ -10,6 +10,8 @@ import jwt
 import requests
 
 from lti.errors import LtiLaunchError
+from lti.http import ResponseTooLargeError
+from lti.http import byte_size
 
 if t.TYPE_CHECKING:
     from lti.interfaces import Cache
@@ -62,6 +64,15 @@ class PlatformKeySets:
             response = self._session.get(url, headers={"Accept": "application/json"})
             response.raise_for_status()
             jwks = response.json()
+        except ResponseTooLargeError as exc:
+            log.warning("platform key set %s refused: %s", url, exc)
+            raise LtiLaunchError(
+                "jwks_invalid",
+                f"The platform's key set is larger than {byte_size(exc.limit)}, so it was not"
+                " read and the launch could not be checked.",
+                admin_hint=f"Check that the key set URL answers with a JWKS: {url}",
+                status=502,
+            ) from exc
         except (requests.RequestException, ValueError) as exc:
             log.warning("fetching platform key set %s failed: %s", url, type(exc).__name__)
             raise LtiLaunchError(

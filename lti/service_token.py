@@ -15,6 +15,8 @@ import typing as t
 import jwt
 import requests
 
+from lti.http import ResponseTooLargeError
+from lti.http import byte_size
 from lti.http import error_description
 from lti.interfaces import PlatformRecord
 from lti.interfaces import SigningKey
@@ -83,6 +85,14 @@ def request_access_token(
         response = session.post(
             platform.auth_token_url, data=data, headers={"Accept": "application/json"}
         )
+    except ResponseTooLargeError as exc:
+        # Retryable like any other unusable answer: the delivery's tries bound it.
+        raise TokenRequestError(
+            f"token endpoint {platform.auth_token_url} answered more than"
+            f" {byte_size(exc.limit)}; refused",
+            status=exc.status,
+            retryable=True,
+        ) from exc
     except requests.RequestException as exc:
         raise TokenRequestError(
             f"token endpoint {platform.auth_token_url} unreachable ({type(exc).__name__})",

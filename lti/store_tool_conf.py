@@ -35,7 +35,7 @@ class StoreToolConf(ToolConfAbstract):  # type: ignore[misc]
 
     def find_platform(self, iss: str, client_id: str | None) -> PlatformRecord | None:
         """The registration for ``iss``/``client_id``; with no client id, the only one."""
-        platforms = self._store.find_platforms(iss)
+        platforms = self._store.find_platforms(iss, client_id=client_id or None)
         if client_id:
             return next((p for p in platforms if p.client_id == client_id), None)
         return platforms[0] if len(platforms) == 1 else None

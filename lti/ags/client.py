@@ -19,6 +19,7 @@ from lti.ags.errors import AgsError
 from lti.ags.errors import error_for
 from lti.ags.errors import refused_timestamp_error
 from lti.ags.errors import token_error
+from lti.ags.errors import too_large_error
 from lti.ags.errors import transport_error
 from lti.ags.line_items import LineItem
 from lti.ags.line_items import LineItemSpec
@@ -30,6 +31,7 @@ from lti.ags.media import MEDIA_LINEITEM
 from lti.ags.media import MEDIA_LINEITEM_CONTAINER
 from lti.ags.media import MEDIA_SCORE
 from lti.ags.timestamps import format_timestamp
+from lti.http import ResponseTooLargeError
 from lti.service_token import AccessToken
 from lti.service_token import TokenRequestError
 from lti.service_token import request_access_token
@@ -248,6 +250,8 @@ class AgsClient:
         headers = {**headers, "Authorization": f"Bearer {token.token}"}
         try:
             return self._session.request(method, url, headers=headers, data=data, params=params)
+        except ResponseTooLargeError as exc:
+            raise too_large_error(exc, action) from exc
         except requests.RequestException as exc:
             raise transport_error(exc, action) from exc
 

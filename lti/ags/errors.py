@@ -6,11 +6,13 @@ import datetime as dt
 import email.utils
 import typing as t
 
+from lti.http import byte_size
 from lti.http import error_description
 
 if t.TYPE_CHECKING:
     import requests
 
+    from lti.http import ResponseTooLargeError
     from lti.service_token import TokenRequestError
 
 _RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -102,6 +104,19 @@ def refused_timestamp_error(
 def transport_error(exc: Exception, action: str) -> AgsError:
     """The platform could not be reached or did not answer in time (retryable)."""
     return AgsError(f"{action} failed: {type(exc).__name__}", status=None, retryable=True)
+
+
+def too_large_error(exc: ResponseTooLargeError, action: str) -> AgsError:
+    """The platform's answer was longer than the session reads.
+
+    Retryable: sending a score again is harmless (the newer timestamp wins), and the
+    delivery's tries bound it.
+    """
+    return AgsError(
+        f"{action} failed: the platform answered more than {byte_size(exc.limit)}; refused",
+        status=exc.status,
+        retryable=True,
+    )
 
 
 def token_error(exc: TokenRequestError) -> AgsError:

@@ -17,4 +17,5 @@ def init_app(app: Flask) -> None:
         registry.sessions,
         registry.secrets,
         timeouts=(settings.http_connect_timeout, settings.http_read_timeout),
+        max_response_bytes=settings.http_max_response_bytes,
     )

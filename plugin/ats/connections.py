@@ -21,6 +21,7 @@ from plugin.ats.base import AtsSink
 from plugin.ats.registry import AtsKind
 from plugin.ats.registry import kind_named
 from plugin.errors import AppError
+from plugin.http.sessions import DEFAULT_MAX_RESPONSE_BYTES
 from plugin.http.sessions import make_session
 from plugin.runtime.crypto import SecretBox
 from plugin.store.models import Assessment
@@ -66,11 +67,14 @@ class AtsConnectionService:
         secrets_box: SecretBox,
         *,
         timeouts: tuple[float, float] = (5.0, 20.0),
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        """:param timeouts: connect and read timeouts of every ATS request, in seconds."""
+        """:param timeouts: connect and read timeouts of every ATS request, in seconds.
+        :param max_response_bytes: the largest answer read from an ATS."""
         self._sessions = sessions
         self._secrets = secrets_box
         self._timeouts = timeouts
+        self._max_response_bytes = max_response_bytes
         self._sinks: dict[int, tuple[bytes, AtsSink]] = {}
         self._lock = threading.Lock()
 
@@ -180,7 +184,10 @@ class AtsConnectionService:
         kind = kind_named(kind_name)
         # Writes are never sent twice by the HTTP layer; the outbox decides about retries.
         http = make_session(
-            connect_timeout=self._timeouts[0], read_timeout=self._timeouts[1], resend_reads=False
+            connect_timeout=self._timeouts[0],
+            read_timeout=self._timeouts[1],
+            resend_reads=False,
+            max_response_bytes=self._max_response_bytes,
         )
         sink = kind.sink(self._config(kind, encrypted), session=http)
         with self._lock:

@@ -3,6 +3,15 @@
 A signal is only a trigger: what the vendor says in it is never taken as the
 result.  Recording it is the whole job here; fetching the authoritative
 result is the sync layer's.
+
+Two things keep a noisy vendor, or someone holding a connection's URL, from multiplying
+rows and vendor calls:
+
+- a signal that names no attempt we know is not stored: its connection counts it
+  (:mod:`plugin.attempts.unmatched`);
+- signals for one attempt coalesce: one that finds a sync already queued or running for
+  the attempt only marks it owed again (:func:`_request_sync`), and that sync covers it,
+  or queues one more when it ends (:meth:`plugin.sync.service.SyncService.sync_queued`).
 """
 
 from __future__ import annotations
@@ -11,10 +20,14 @@ import dataclasses
 import logging
 import typing as t
 
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from plugin.attempts.unmatched import UnmatchedLog
+from plugin.attempts.unmatched import count_unmatched
 from plugin.runtime.tokens import token_digest
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
@@ -26,6 +39,10 @@ from plugin.vendors.base import SignalKind
 from plugin.vendors.base import VendorAdapter
 from plugin.vendors.connections import VendorConnectionService
 from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.payloads import storable
+
+if t.TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +58,20 @@ class SignalResponder(t.Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class RecordedSignal:
-    """A stored signal; ``attempt_id`` is set when it named a known attempt, which is
-    then owed a sync."""
+    """A signal taken in.
 
-    signal_id: int
+    ``attempt_id`` is set when it named a known attempt, which is then owed a sync; only
+    such a signal is stored (``signal_id``).  ``sync_due`` says whether the caller should
+    queue that sync: not while one is already queued or running for the attempt.
+    """
+
+    signal_id: int | None
     attempt_token: str | None
     kind: SignalKind
     adapter: VendorAdapter
     return_url: str | None = None
     attempt_id: int | None = None
+    sync_due: bool = False
 
 
 class CompletionIntake:
@@ -58,6 +80,7 @@ class CompletionIntake:
     ) -> None:
         self._sessions = sessions
         self._connections = connections
+        self._unmatched_log = UnmatchedLog()
 
     def from_callback(
         self, kind: str, connection_id: int, token: str, request: IncomingRequest
@@ -122,35 +145,93 @@ class CompletionIntake:
     def _record(
         self, connection_id: int, adapter: VendorAdapter, signal: CompletionSignal
     ) -> RecordedSignal:
+        names = (signal.vendor_ref, signal.attempt_token, signal.status_hint)
+        if not all(storable(name) for name in names if name):
+            raise SignalRejectedError(
+                "the signal holds a NUL or a lone surrogate, which no reference has"
+            )
         with self._sessions.begin() as session:
             attempt = _find_attempt(session, connection_id, signal)
-            row = Signal(
-                connection_id=connection_id,
-                attempt_id=attempt.id if attempt else None,
-                kind=signal.kind.value,
-                vendor_ref=signal.vendor_ref,
-                status_hint=(signal.status_hint or "")[:64] or None,
-                authenticated=signal.authenticated,
-            )
-            session.add(row)
             if attempt is not None:
-                attempt.last_signal_at = attempt.sync_requested_at = utcnow()
-            session.flush()
-            log.info("signal %s (%s) for attempt %s", row.id, signal.kind.value, row.attempt_id)
-            return RecordedSignal(
-                row.id,
-                _named_token(attempt, signal),
-                signal.kind,
-                adapter,
-                attempt.return_url if attempt else None,
-                attempt.id if attempt else None,
-            )
+                return _record_for(session, connection_id, attempt, adapter, signal)
+            unmatched = count_unmatched(session, connection_id)
+        self._unmatched_log.note(connection_id, unmatched, signal)
+        return RecordedSignal(None, None, signal.kind, adapter)
 
 
-def _named_token(attempt: Attempt | None, signal: CompletionSignal) -> str | None:
+def _record_for(
+    session: Session,
+    connection_id: int,
+    attempt: Attempt,
+    adapter: VendorAdapter,
+    signal: CompletionSignal,
+) -> RecordedSignal:
+    row = Signal(
+        connection_id=connection_id,
+        attempt_id=attempt.id,
+        kind=signal.kind.value,
+        vendor_ref=(signal.vendor_ref or "")[:255] or None,
+        status_hint=(signal.status_hint or "")[:64] or None,
+        authenticated=signal.authenticated,
+    )
+    session.add(row)
+    session.flush()
+    due = _request_sync(session, attempt.id)
+    log.info(
+        "signal %s (%s) for attempt %s%s",
+        row.id,
+        signal.kind.value,
+        attempt.id,
+        "" if due else ", which a pending sync covers",
+    )
+    return RecordedSignal(
+        row.id,
+        _named_token(attempt, signal),
+        signal.kind,
+        adapter,
+        attempt.return_url,
+        attempt.id,
+        sync_due=due,
+    )
+
+
+def _request_sync(session: Session, attempt_id: int) -> bool:
+    """Mark the attempt owed a sync; True when none is pending for it, so the caller
+    should queue one.
+
+    A request newer than the start of the attempt's last sync (``synced_at``) means a sync
+    is pending: it was queued when that request was made.  If it has not started yet it
+    will see what this signal announces; if it is running, it ends before seeing it, finds
+    this newer request and queues itself once more.  (A queued job that was lost is found
+    by the sweep, which looks at the database only.)  Finding no sync pending and marking
+    the attempt are one single-row ``UPDATE``, so of two signals at once only one finds
+    none; a second ``UPDATE`` marks it when one is.
+    """
+    now = utcnow()
+    marks = {"sync_requested_at": now, "last_signal_at": now}
+    served = or_(
+        Attempt.sync_requested_at.is_(None), Attempt.sync_requested_at <= Attempt.synced_at
+    )
+    first = t.cast(
+        "CursorResult[t.Any]",
+        session.execute(
+            update(Attempt).where(Attempt.id == attempt_id, served).values(**marks),
+            execution_options={"synchronize_session": False},
+        ),
+    )
+    if first.rowcount == 1:
+        return True
+    session.execute(
+        update(Attempt).where(Attempt.id == attempt_id).values(**marks),
+        execution_options={"synchronize_session": False},
+    )
+    return False
+
+
+def _named_token(attempt: Attempt, signal: CompletionSignal) -> str | None:
     """The attempt token, when the signal itself carried the found attempt's token."""
     token = signal.attempt_token
-    if attempt is None or not token or attempt.token_hash != token_digest(token):
+    if not token or attempt.token_hash != token_digest(token):
         return None
     return token
 

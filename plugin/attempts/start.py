@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import typing as t
 
 from sqlalchemy import select
@@ -39,15 +38,27 @@ from plugin.vendors.base import StartRequest
 from plugin.vendors.connections import VendorConnectionService
 from plugin.vendors.errors import VendorError
 
-log = logging.getLogger(__name__)
+#: What a learner is told when the vendor fails or refuses to open their attempt.
+VENDOR_REFUSED = (
+    "The assessment could not be opened at the vendor right now. Try again in a few minutes."
+)
 
 
 class AttemptError(AppError):
-    """An attempt cannot be started; ``admin_hint`` says what to fix."""
+    """An attempt cannot be started.
 
-    def __init__(self, message: str, *, admin_hint: str = "", status: int = 400) -> None:
+    :param message: what failed, for the learner: shown.
+    :param admin_hint: what an administrator can do about it, in our words: shown.
+    :param detail: what the vendor answered (its wording may name accounts, candidates or
+        internal hosts): logged under the refusal's error id, never shown.
+    """
+
+    def __init__(
+        self, message: str, *, admin_hint: str = "", detail: str = "", status: int = 400
+    ) -> None:
         super().__init__(message)
         self.admin_hint = admin_hint
+        self.detail = detail
         self.status = status
 
 
@@ -94,7 +105,8 @@ class AttemptService:
         """Create or resume the learner's attempt and enrol them at the vendor; a finished
         attempt (final stored result) sends the learner to its result page instead.
 
-        :raises AttemptError: unknown assessment, or the vendor refused (with its reason).
+        :raises AttemptError: unknown assessment, or the vendor refused (its reason in
+            ``detail``).
         """
         platform = launch.platform
         attempt_id, token, assessment = self._attempt_row(platform, launch, assessment_id)
@@ -173,12 +185,10 @@ class AttemptService:
         try:
             return self._connections.adapter(connection_id).start_attempt(request)
         except VendorError as exc:
-            log.warning(
-                "starting attempt %s at connection %s failed: %s", token[:6], connection_id, exc
-            )
             raise AttemptError(
-                "The assessment could not be opened at the vendor right now.",
-                admin_hint=str(exc),
+                VENDOR_REFUSED,
+                admin_hint="The vendor's answer is in the tool's log under this error id.",
+                detail=f"starting attempt {token[:6]} at connection {connection_id}: {exc}",
                 status=502,
             ) from exc
 

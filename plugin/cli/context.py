@@ -23,6 +23,7 @@ def load_app(*, prepare: bool = True) -> Flask:
     from plugin.runtime.crypto import SecretError
     from plugin.runtime.key_check import WrongKeysError
     from plugin.services import services
+    from plugin.store.migrate import SchemaTooNewError
 
     try:
         app = create_app()
@@ -34,7 +35,7 @@ def load_app(*, prepare: bool = True) -> Flask:
         else:
             services(app).key_check.before_upgrade()
             notes = []
-    except (WrongKeysError, SecretError) as exc:
+    except (WrongKeysError, SecretError, SchemaTooNewError) as exc:
         raise click.ClickException(str(exc)) from exc
     for note in notes:
         click.echo(note, err=True)

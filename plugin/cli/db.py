@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from plugin.cli.context import load_app
+from plugin.cli.context import reported
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
 from plugin.services import services
@@ -22,7 +23,8 @@ def upgrade() -> None:
     app = load_app(prepare=False)
     engine = services(app).engine
     before = migrate.current_revision(engine)
-    migrate.upgrade(engine, secrets=services(app).secrets)
+    with reported(migrate.SchemaTooNewError):
+        migrate.upgrade(engine, secrets=services(app).secrets)
     after = migrate.current_revision(engine)
     if before == after:
         click.echo(f"schema already at {after}")

@@ -10,7 +10,11 @@ import sys
 import click
 
 from plugin.cli.context import load_app
+from plugin.cli.context import reported
+from plugin.runtime.server import HEADER_TIMEOUT_SECONDS
+from plugin.runtime.server import run_gunicorn
 from plugin.services import services
+from plugin.store.migrate import SchemaTooNewError
 
 #: Threads of serve's consumer on SQLite: every write takes the one database lock, and a
 #: second consumer thread holding it makes web requests wait in SQLite's busy back-off (the
@@ -44,17 +48,31 @@ def _default_workers() -> int:
     show_default="1 on SQLite, 4 otherwise",
     help="Threads of the job consumer.",
 )
+@click.option(
+    "--header-timeout",
+    default=HEADER_TIMEOUT_SECONDS,
+    show_default=True,
+    type=click.FloatRange(0.5, 300),
+    help="Seconds a connection has to send its request line and headers.",
+)
 def serve(
-    host: str, port: int, workers: int, no_consumer: bool, consumer_threads: int | None
+    host: str,
+    port: int,
+    workers: int,
+    no_consumer: bool,
+    consumer_threads: int | None,
+    header_timeout: float,
 ) -> None:
     """Run the web app with gunicorn and one job consumer beside it (periodic jobs run there).
 
-    Upgrades the database schema first.
+    Upgrades the database schema first (one process at a time: another one starting
+    meanwhile waits, then finds it done).  Meant to sit behind a buffering reverse proxy
+    (README, "Deployment").
     """
-    from plugin.runtime.server import run_gunicorn
-
-    app = load_app()
-    settings = services(app).settings
+    with reported(SchemaTooNewError):
+        app = load_app()
+    registry = services(app)
+    settings = registry.settings
     click.echo(
         f"Assessment Bridge on http://{host}:{port} (public URL {settings.base_url})", err=True
     )
@@ -65,7 +83,14 @@ def serve(
         )
     consumer = None if no_consumer else _start_consumer(consumer_threads)
     try:
-        run_gunicorn(app, bind=f"{host}:{port}", workers=workers)
+        run_gunicorn(
+            app,
+            bind=f"{host}:{port}",
+            workers=workers,
+            engine=registry.engine,
+            data_dir=settings.data_dir,
+            header_timeout=header_timeout,
+        )
     finally:
         if consumer is not None:
             consumer.send_signal(signal.SIGTERM)
@@ -93,12 +118,23 @@ def _start_consumer(threads: int) -> subprocess.Popen[bytes]:
     help="Lower the consumer's CPU priority by this much (for machines it shares).",
 )
 def worker(threads: int, no_periodic: bool, nice: int) -> None:
-    """Run a job consumer (RedisHuey: start as many as you like, on any machine)."""
+    """Run a job consumer (RedisHuey: start as many as you like, on any machine).
+
+    Never changes the schema: until ``serve`` or ``db upgrade`` brought it to this
+    release's, it waits (saying so in its log); it refuses a schema a newer release made.
+    """
     if nice:
         os.nice(nice)
-    from plugin.services import services
+    from plugin.runtime.bootstrap import bootstrap
+    from plugin.runtime.crypto import SecretError
+    from plugin.runtime.key_check import WrongKeysError
 
-    huey = services(load_app()).huey
+    app = load_app(prepare=False)
+    with reported(SchemaTooNewError, WrongKeysError, SecretError):
+        notes = bootstrap(app, upgrade=False)
+    for note in notes:
+        click.echo(note, err=True)
+    huey = services(app).huey
     consumer = huey.create_consumer(
         workers=threads, worker_type="thread", periodic=not no_periodic, check_worker_health=True
     )

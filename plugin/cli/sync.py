@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from plugin.attempts.unmatched import unmatched_counts
 from plugin.cli.context import load_app
 from plugin.cli.output import json_option
 from plugin.cli.output import print_json
@@ -73,12 +74,14 @@ def sync_attempt(attempt: str, only_queue: bool, as_json: bool) -> None:
 @sync_group.command("status")
 @json_option
 def status(as_json: bool) -> None:
-    """Deliveries by status, attempts owed a sync, and each vendor's reconciliation."""
+    """Deliveries by status, attempts owed a sync, each vendor's reconciliation, and the
+    signals each vendor connection sent that named no attempt we know."""
     app = load_app()
     counts = DeliveryReport(services(app).sessions).counts()
     cursors = services(app).reconciler.cursors()
+    unmatched = unmatched_counts(services(app).sessions)
     if as_json:
-        print_json({**counts, "reconciliation": cursors})
+        print_json({**counts, "reconciliation": cursors, "unmatched_signals": unmatched})
         return
     for name, count in sorted(counts["deliveries"].items()):
         click.echo(f"{name:>11}: {count}")
@@ -86,6 +89,10 @@ def status(as_json: bool) -> None:
     print_table(
         ["VENDOR", "LAST RUN", "FINISHED", "ERROR"],
         [[c["name"], c["started_at"], c["finished_at"], c["last_error"] or "-"] for c in cursors],
+    )
+    print_table(
+        ["VENDOR", "UNMATCHED SIGNALS", "LAST UNMATCHED"],
+        [[u.name, u.count, u.last_at or "-"] for u in unmatched],
     )
 
 

@@ -85,8 +85,9 @@ def prune_launch_state() -> None:
 
 @huey.task(name="sync_attempt")
 def sync_attempt(attempt_id: int) -> None:
-    """Fetch, map and store one attempt's result; queue its deliveries."""
-    services(task_app()).sync.sync(attempt_id)
+    """Fetch, map and store one attempt's result; queue its deliveries, and one more sync
+    when a signal came while this one ran (signals coalesce while a sync is pending)."""
+    services(task_app()).sync.sync_queued(attempt_id)
 
 
 @huey.task(name="deliver")

@@ -77,9 +77,10 @@ class PlatformService:
 
     Every launch looks up its platform and deployment; remembering positive answers for
     ``cache_seconds`` keeps the database out of the hot path.  Changes made through
-    this object are seen at once; changes made by another process (the CLI) within
-    ``cache_seconds``: a removed platform or deployment stops launching after at most
-    that long, a newly added or activated one works at once.
+    this object are seen at once; changes made by another process (the CLI, another
+    worker) within ``cache_seconds``: a removed platform or deployment stops launching
+    after at most that long, a newly added or activated one works at once (a client id
+    or deployment the memory lacks is always looked up in the store).
     """
 
     def __init__(self, sessions: sessionmaker[Session], *, cache_seconds: float = 5.0) -> None:
@@ -98,10 +99,17 @@ class PlatformService:
 
     # -- ToolStore ---------------------------------------------------------------------------
 
-    def find_platforms(self, issuer: str) -> list[PlatformRecord]:
+    def find_platforms(self, issuer: str, *, client_id: str | None = None) -> list[PlatformRecord]:
+        """Every registration of ``issuer``, remembered for ``cache_seconds``.
+
+        A ``client_id`` the remembered list lacks reads the store again: it may have been
+        registered a moment ago by another process, and its first launch must not be
+        refused until the memory runs out.  (So does every unknown client id, as an
+        unknown issuer always did: only what was found is remembered.)
+        """
         now = time.monotonic()
         memo = self._platform_memo.get(issuer)
-        if memo is not None and memo[0] > now:
+        if memo is not None and memo[0] > now and _names(memo[1], client_id):
             return memo[1]
         with self._sessions() as session:
             rows = session.scalars(
@@ -287,6 +295,11 @@ class PlatformService:
             row.deployments.remove(match)
             session.flush()
             return _info(row)
+
+
+def _names(records: list[PlatformRecord], client_id: str | None) -> bool:
+    """Whether ``records`` answer a lookup for ``client_id`` (``None``: any will do)."""
+    return client_id is None or any(record.client_id == client_id for record in records)
 
 
 def parse_origins(texts: t.Iterable[str]) -> tuple[str, ...]:

@@ -34,7 +34,10 @@ def init_app(app: Flask) -> None:
     )
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
-    registry.engine = db.make_engine(settings.database_url)
+    # A web request waits briefly for a lock and is answered 503; other work waits longer.
+    registry.engine = db.make_engine(
+        settings.database_url, request_lock_wait=settings.db_lock_wait_seconds
+    )
     registry.sessions = db.init_app(app, registry.engine)
     cache.init_app(app, settings)
     key_file = None if settings.secret_keys else settings.data_dir / KEY_FILE_NAME

@@ -1,5 +1,6 @@
 """First-run and every-run preparation: keys that open the stored secrets, schema up to
-date, a tool key to sign with, the tool's files private."""
+date (upgraded, or waited for by a ``worker``), a tool key to sign with, the tool's files
+private."""
 
 from __future__ import annotations
 
@@ -14,13 +15,16 @@ from plugin.store import migrate
 log = logging.getLogger(__name__)
 
 
-def bootstrap(app: Flask) -> list[str]:
+def bootstrap(app: Flask, *, upgrade: bool = True) -> list[str]:
     """Check the keys open the stored secrets, upgrade the schema, create a tool key when
     none can sign and make the tool's files private; return what was done, for the person
     who started it.
 
+    :param upgrade: False for a process that must not change the schema (a ``worker``): it
+        waits until someone upgraded it (:func:`plugin.store.migrate.wait_for_schema`).
     :raises plugin.runtime.key_check.WrongKeysError: the keys cannot open the stored
         secrets (nothing was changed then).
+    :raises plugin.store.migrate.SchemaTooNewError: a newer release upgraded the schema.
     """
     registry = services(app)
     engine = registry.engine
@@ -28,9 +32,13 @@ def bootstrap(app: Flask) -> list[str]:
     before = migrate.current_revision(engine)
     # Before the upgrade, which may encrypt stored values (0008) with the keys.
     registry.key_check.before_upgrade()
-    migrate.upgrade(engine, secrets=registry.secrets)
-    if before is None:
-        notes.append(f"created the database: {engine.url.render_as_string(hide_password=True)}")
+    if upgrade:
+        migrate.upgrade(engine, secrets=registry.secrets)
+        if before is None:
+            url = engine.url.render_as_string(hide_password=True)
+            notes.append(f"created the database: {url}")
+    else:
+        migrate.wait_for_schema(engine)
     registry.key_check.ensure_canary()
     if registry.keys.ensure_key():
         notes.append("generated a signing key: none could sign (see `assessment-bridge keys list`)")

@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import select
 
+from plugin.attempts.unmatched import unmatched_counts
 from plugin.outbox.deliveries import DeliveryStatus
 from plugin.outbox.report import DeliveryReport
 from plugin.services import services
@@ -53,5 +54,18 @@ def render_metrics(app: Flask) -> str:
         "is not stored yet.",
         "# TYPE bridge_attempts_owed_sync gauge",
         f"bridge_attempts_owed_sync {sync['attempts_owed_sync']}",
+        "# HELP bridge_unmatched_signals_total Signals that named no attempt we know, by vendor "
+        "connection (counted, not stored).",
+        "# TYPE bridge_unmatched_signals_total counter",
+        *(
+            f'bridge_unmatched_signals_total{{connection="{_label(u.name)}",vendor="{u.kind}"}}'
+            f" {u.count}"
+            for u in unmatched_counts(services(app).sessions)
+        ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _label(value: str) -> str:
+    """``value`` as a label value of the text format: backslash, quote and newline escaped."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

@@ -211,6 +211,9 @@ class VendorConnection(Base):
     browser_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     browser_token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: Signals that named no attempt we know: counted here instead of stored one by one.
+    unmatched_signals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_unmatched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Assessment(Base):

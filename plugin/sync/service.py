@@ -111,6 +111,32 @@ class SyncService:
         """
         return self.sync_many([(attempt_id, raw)])[0]
 
+    def sync_queued(self, attempt_id: int) -> SyncOutcome:
+        """:meth:`sync` for the job queue: queue the attempt once more when a signal asked
+        for a sync while this one ran.
+
+        Signals for an attempt coalesce (:mod:`plugin.attempts.completions`): one that
+        finds a sync pending only marks the attempt owed (``sync_requested_at``).  A sync
+        that had not started yet sees what it announced; one that was running may not
+        have, and finds here a request newer than its own start, kept by :meth:`_settle`.
+        """
+        outcome = self.sync(attempt_id)
+        if self._asked_again(attempt_id):
+            log.info("attempt %s: a signal came during its sync, queued again", attempt_id)
+            self._queue.sync(attempt_id)
+        return outcome
+
+    def _asked_again(self, attempt_id: int) -> bool:
+        """Whether the attempt's sync was asked for after its last sync started."""
+        with self._sessions() as session:
+            row = session.execute(
+                select(Attempt.sync_requested_at, Attempt.synced_at).where(Attempt.id == attempt_id)
+            ).one_or_none()
+        if row is None or row.sync_requested_at is None or row.synced_at is None:
+            return False
+        asked_again: bool = row.sync_requested_at > row.synced_at
+        return asked_again
+
     def sync_many(self, items: t.Sequence[tuple[int, RawResult | None]]) -> list[SyncOutcome]:
         """:meth:`sync` for several attempts, stored in one transaction (a reconciliation
         page); outcomes in the order of ``items``."""

@@ -16,5 +16,7 @@ def init_app(app: Flask) -> None:
         registry.sessions,
         registry.secrets,
         base_url=settings.base_url,
+        shared_store=registry.shared_store,
         timeouts=(settings.http_connect_timeout, settings.http_read_timeout),
+        max_response_bytes=settings.http_max_response_bytes,
     )

@@ -1,6 +1,6 @@
-"""Small pieces several vendor connectors share: the stand-in learner address and
-the validation of typed-in settings (URLs: :mod:`plugin.http.urls`; cursors:
-:mod:`plugin.vendors.cursor`).
+"""Small pieces several vendor connectors share: the stand-in learner address, the
+validation of typed-in settings (URLs: :mod:`plugin.http.urls`; cursors:
+:mod:`plugin.vendors.cursor`) and the shape a connection check expects of a listing.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import dataclasses
 import hashlib
 import string
 import typing as t
+
+from plugin.vendors.errors import InvalidResponseError
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -65,3 +67,28 @@ def template_names(template: str, *, setting: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
         raise ValueError(f"{setting} is malformed: {exc}") from exc
+
+
+def listed_objects(items: object, id_key: str, *, vendor: str, what: str) -> list[dict[str, t.Any]]:
+    """``items`` when it is a list of JSON objects that each carry ``id_key`` (a non-empty
+    string or a whole number): how a connection check knows it read the listing it asked
+    for, not merely some answer.
+
+    :param what: what was read, for the message (``"the test list"``).
+    :raises InvalidResponseError: for anything else.
+    """
+    if isinstance(items, list) and all(_has_id(item, id_key) for item in items):
+        return items
+    raise InvalidResponseError(
+        f"answered {what} with something other than a list of objects that each have {id_key!r}",
+        vendor=vendor,
+    )
+
+
+def _has_id(item: object, id_key: str) -> bool:
+    if not isinstance(item, dict):
+        return False
+    value = item.get(id_key)
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, int) and not isinstance(value, bool)

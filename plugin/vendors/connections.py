@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from plugin.errors import AppError
+from plugin.http.sessions import DEFAULT_MAX_RESPONSE_BYTES
 from plugin.http.sessions import make_session
 from plugin.runtime.crypto import SecretBox
 from plugin.runtime.tokens import new_token
@@ -28,6 +29,9 @@ from plugin.store.models import VendorConnection
 from plugin.vendors.base import VendorAdapter
 from plugin.vendors.registry import VendorKind
 from plugin.vendors.registry import kind_named
+
+if t.TYPE_CHECKING:
+    from lti.interfaces import SharedStore
 
 MASK = "********"
 
@@ -72,13 +76,20 @@ class VendorConnectionService:
         secrets_box: SecretBox,
         *,
         base_url: str,
+        shared_store: SharedStore,
         timeouts: tuple[float, float] = (5.0, 20.0),
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        """:param timeouts: connect and read timeouts of every vendor request, in seconds."""
+        """:param shared_store: where the adapters of vendors with signal nonces remember
+            them, seen by every worker and host.
+        :param timeouts: connect and read timeouts of every vendor request, in seconds.
+        :param max_response_bytes: the largest answer read from a vendor."""
         self._sessions = sessions
         self._secrets = secrets_box
+        self._shared_store = shared_store
         self._base_url = base_url.rstrip("/")
         self._timeouts = timeouts
+        self._max_response_bytes = max_response_bytes
         self._adapters: dict[int, tuple[bytes, VendorAdapter]] = {}
         self._lock = threading.Lock()
 
@@ -188,8 +199,12 @@ class VendorConnectionService:
             connect_timeout=self._timeouts[0],
             read_timeout=self._timeouts[1],
             resend_reads=vendor.resend_reads,
+            max_response_bytes=self._max_response_bytes,
         )
-        adapter = vendor.adapter(self._config(vendor, encrypted), session=http)
+        nonces: dict[str, t.Any] = {}
+        if vendor.signal_nonces:
+            nonces = {"nonce_store": self._shared_store, "nonce_scope": f"vendor-{connection_id}"}
+        adapter = vendor.adapter(self._config(vendor, encrypted), session=http, **nonces)
         with self._lock:
             self._adapters[connection_id] = (encrypted, adapter)
         return adapter

@@ -1,5 +1,6 @@
-"""HTTP plumbing of the vendor clients: transport failures and unreadable bodies
-turned into typed errors (sessions are built by :mod:`plugin.http.sessions`)."""
+"""HTTP plumbing of the vendor clients: transport failures, oversized answers and
+unreadable bodies turned into typed errors (sessions are built by
+:mod:`plugin.http.sessions`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import typing as t
 import requests
 import urllib3
 
+from lti.http import ResponseTooLargeError
+from plugin.http.sessions import oversize
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.errors import TransientError
 
@@ -15,9 +18,16 @@ from plugin.vendors.errors import TransientError
 def send(
     session: requests.Session, vendor: str, method: str, url: str, **kwargs: t.Any
 ) -> requests.Response:
-    """Send one request; connection failures and timeouts become :class:`TransientError`."""
+    """Send one request; connection failures and timeouts become :class:`TransientError`,
+    an answer longer than the session reads :class:`InvalidResponseError`."""
     try:
         return session.request(method, url, **kwargs)
+    except ResponseTooLargeError as exc:
+        raise InvalidResponseError(
+            f"answered {method} {_path(url)} with {oversize(exc)}",
+            vendor=vendor,
+            status=exc.status,
+        ) from exc
     except requests.Timeout as exc:
         raise TransientError(f"timed out calling {method} {_path(url)}", vendor=vendor) from exc
     except requests.ConnectionError as exc:

@@ -32,6 +32,10 @@ class VendorKind:
     #: URL the admin configured at the vendor): such a URL is seen by the learner, so it
     #: carries the connection's browser token, never its callback token.
     browser_callback: bool = False
+    #: Whether signals carry a one-time nonce to refuse when seen again: the adapter is
+    #: then built with ``nonce_store`` (the shared store every worker and host sees) and
+    #: ``nonce_scope`` (naming the connection).
+    signal_nonces: bool = False
 
     def parse_config(self, values: t.Mapping[str, t.Any]) -> t.Any:
         """:raises ValueError: naming the bad or missing setting."""
@@ -49,7 +53,13 @@ KINDS: dict[str, VendorKind] = {
         VendorKind(
             "startexam", "StartExam", StartExamConfig, StartExamAdapter, browser_callback=True
         ),
-        VendorKind("examspark", "ExamSpark (Campfire Learning)", ExamSparkConfig, ExamSparkAdapter),
+        VendorKind(
+            "examspark",
+            "ExamSpark (Campfire Learning)",
+            ExamSparkConfig,
+            ExamSparkAdapter,
+            signal_nonces=True,
+        ),
         VendorKind("mettl", "Mercer | Mettl", MettlConfig, MettlAdapter),
         VendorKind("imocha", "iMocha", IMochaConfig, IMochaAdapter),
         VendorKind(

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from plugin.web import busy
     from plugin.web import callbacks
     from plugin.web import errors
     from plugin.web import headers
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     from plugin.web import registration
 
     errors.init_app(app)
+    busy.init_app(app)
     headers.init_app(app)
     app.register_blueprint(lti.bp)
     app.register_blueprint(registration.bp)

@@ -19,12 +19,14 @@ import typing as t
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from plugin.attempts.completions import CompletionIntake
 from plugin.attempts.completions import RecordedSignal
@@ -67,6 +69,19 @@ def _incoming() -> IncomingRequest:
     )
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> t.Any:
+    """A body over ``MAX_CONTENT_LENGTH``, refused by werkzeug before it is read: name the
+    limit, which the generic 413 page does not."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return refusal(
+        status=413,
+        code="body_too_large",
+        message=f"The request body is larger than {limit // 1024} KiB, the most a signal"
+        " may carry.",
+    )
+
+
 @bp.route("/callbacks/<kind>/<int:connection_id>", methods=["GET", "POST"])
 def callback(kind: str, connection_id: int) -> t.Any:
     incoming = _incoming()
@@ -75,7 +90,7 @@ def callback(kind: str, connection_id: int) -> t.Any:
             kind, connection_id, request.args.get("token", ""), incoming
         )
     except SignalRejectedError as exc:
-        return _rejected(exc)
+        return _rejected(exc, incoming, kind=kind, connection_id=connection_id)
     if kind_named(kind).browser_callback:
         # Installs from before the browser URL pasted this one into the vendor's settings:
         # it still works, but a learner's browser gets no more than from the browser URL.
@@ -110,14 +125,21 @@ def attempt_return(token: str) -> t.Any:
 
 
 def _answer(recorded: RecordedSignal, incoming: IncomingRequest) -> t.Any:
-    if recorded.attempt_id is not None:
-        services().queue.sync(recorded.attempt_id)
+    """The answer to a signal, the same whether it named an attempt we know or not."""
+    _queue_sync(recorded)
     if recorded.kind is SignalKind.BROWSER_RETURN and recorded.attempt_token:
         return redirect(url_for("callbacks.attempt_result", token=recorded.attempt_token), 303)
     if isinstance(recorded.adapter, SignalResponder):
         answer = recorded.adapter.signal_answer(incoming, None)
         return Response(answer.body, status=answer.status, content_type=answer.content_type)
-    return jsonify(status="received", signal_id=recorded.signal_id)
+    return jsonify(status="received")
+
+
+def _queue_sync(recorded: RecordedSignal) -> None:
+    """Queue the sync the signal asked for, unless one is pending for the attempt: that
+    one covers the signal (:mod:`plugin.attempts.completions`)."""
+    if recorded.sync_due and recorded.attempt_id is not None:
+        services().queue.sync(recorded.attempt_id)
 
 
 def _back_in_browser(recorded: RecordedSignal) -> t.Any:
@@ -126,11 +148,11 @@ def _back_in_browser(recorded: RecordedSignal) -> t.Any:
     The URL it came on is known to every learner of the connection and the participant
     id is the browser's to choose, so it is sent on to the attempt's result page only
     when its own cookie names that attempt; otherwise it gets the neutral page, the same
-    whether the attempt exists or not.  The sync is queued either way.
+    whether the attempt exists or not.  The sync is asked for either way.
     """
     attempt_id = recorded.attempt_id
     if attempt_id is not None:
-        services().queue.sync(attempt_id)
+        _queue_sync(recorded)
         if names_attempt(attempt_id):
             result_url = services().attempts.result_url_of(attempt_id)
             if result_url is not None:
@@ -173,7 +195,31 @@ def _unstored(response: Response) -> Response:
     return response
 
 
-def _rejected(exc: SignalRejectedError) -> t.Any:
+def _rejected(
+    exc: SignalRejectedError,
+    incoming: IncomingRequest | None = None,
+    *,
+    kind: str = "",
+    connection_id: int | None = None,
+) -> t.Any:
+    """Refuse a signal.
+
+    On a connection's callback URL with its token (``kind`` and ``connection_id`` given),
+    a vendor that expects its own answer gets it, carrying the reason: ExamSpark's POX
+    ``failure`` envelope, which its sender can read.  Anyone else, a caller with a wrong
+    token included, gets the refusal page, which says nothing about the connection.
+    """
+    if incoming is not None and connection_id is not None:
+        adapter = services().vendor_connections.callback_adapter(
+            connection_id, kind, request.args.get("token", "")
+        )
+        # (``is not None`` first: mypy cannot narrow an Optional protocol to another one.)
+        if adapter is not None and isinstance(adapter, SignalResponder):
+            answer = adapter.signal_answer(incoming, exc)
+            log.warning(
+                "refused %s signal_rejected: %s (HTTP %d)", request.path, exc, answer.status
+            )
+            return Response(answer.body, status=answer.status, content_type=answer.content_type)
     return refusal(
         status=exc.status,
         code="signal_rejected",

@@ -1,4 +1,10 @@
-"""One way to refuse: a page for people, JSON for API clients, an id in both and in the log."""
+"""One way to refuse: a page for people, JSON for API clients, an id in both and in the log.
+
+What a refusal shows (``message``, ``admin_hint``) is our own wording: what failed, and an
+instruction an administrator can follow.  What someone else answered (a vendor's, an ATS's
+or a platform's error text, which may name accounts or internal hosts) is ``detail``: it
+goes to the log under the error id and never to the page or the JSON body.
+"""
 
 from __future__ import annotations
 
@@ -37,11 +43,24 @@ def refusal(
     admin_hint: str = "",
     template: str = "error.html",
     error_id: str | None = None,
+    detail: str = "",
     **extra: object,
 ) -> tuple[Response | str, int]:
-    """Log the refusal under ``error_id`` (a fresh one by default) and render it."""
+    """Log the refusal under ``error_id`` (a fresh one by default) and render it.
+
+    :param admin_hint: an instruction for an administrator; shown.
+    :param detail: what the other side answered; logged only.
+    """
     error_id = error_id or new_error_id()
-    log.warning("refused [%s] %s %s: %s (HTTP %d)", error_id, request.path, code, message, status)
+    log.warning(
+        "refused [%s] %s %s: %s (HTTP %d)%s",
+        error_id,
+        request.path,
+        code,
+        message,
+        status,
+        f"; detail: {detail}" if detail else "",
+    )
     if wants_json():
         body = {"error": code, "message": message, "admin_hint": admin_hint, "error_id": error_id}
         return jsonify(body), status
@@ -80,6 +99,7 @@ def _attempt_error(error: AttemptError) -> tuple[Response | str, int]:
         code="attempt_not_started",
         message=str(error),
         admin_hint=error.admin_hint,
+        detail=error.detail,
     )
 
 
@@ -92,12 +112,14 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
 
 
 def _unexpected(error: Exception) -> tuple[Response | str, int]:
-    log.exception("unhandled error on %s", request.path)
+    error_id = new_error_id()
+    log.exception("unhandled error [%s] on %s", error_id, request.path)
     return refusal(
         status=500,
         code="internal_error",
         message="Something went wrong on our side; nothing was changed.",
         admin_hint="Look up the error id in the tool's log.",
+        error_id=error_id,
     )
 
 

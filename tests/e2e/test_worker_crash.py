@@ -15,8 +15,13 @@ import time
 import typing as t
 
 import pytest
+from sqlalchemy import select
 
 from plugin.outbox.deliveries import LMS_TARGET
+from plugin.sandbox.lms import SandboxLms
+from plugin.sandbox.lms import serve_lms
+from plugin.services import services
+from plugin.store.models import DeliveryTry
 from tests.conftest import REDIS_URL
 from tests.e2e.conftest import RunningTool
 from tests.e2e.conftest import free_port
@@ -32,7 +37,7 @@ if t.TYPE_CHECKING:
     from flask import Flask
 
     from plugin.sandbox.lms import SandboxCourse
-    from plugin.sandbox.lms import SandboxLms
+    from plugin.sandbox.lms.models import Score
     from plugin.sandbox.server import ServedApp
     from tests.e2e.conftest import Registration
 
@@ -82,6 +87,35 @@ class ToolProcesses:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def served_lms(lms_profile: str) -> Iterator[ServedApp]:
+    """The sandbox LMS of :func:`tests.e2e.conftest.lms`, kept at hand to read every score
+    it stored (its gradebook view shows only the latest per learner)."""
+    served = serve_lms(profile=lms_profile)
+    try:
+        yield served
+    finally:
+        served.shutdown()
+
+
+@pytest.fixture
+def lms(served_lms: ServedApp) -> SandboxLms:
+    return SandboxLms(served_lms.url)
+
+
+def stored_scores(served_lms: ServedApp, user_id: str) -> list[Score]:
+    """Every score the LMS stored for ``user_id``, oldest first."""
+    state = served_lms.app.extensions["sandbox_lms"].state
+    with state.lock:
+        return [score for score in state.scores if score.user_id == user_id]
+
+
+def score_posts(lms: SandboxLms) -> int:
+    """Score POSTs the LMS has received (counted on arrival, before its latency)."""
+    requests = lms.stats()["requests"]
+    return sum(n for rule, n in requests.items() if rule.startswith("POST ") and "/scores" in rule)
 
 
 @pytest.fixture
@@ -174,6 +208,61 @@ def test_a_worker_killed_mid_delivery_leaves_the_grade_to_the_next_one(
     )
     (delivered,) = delivery_rows(tool.app, LMS_TARGET)
     assert delivered.tries == 2
+
+
+def test_a_worker_killed_after_the_lms_took_the_score_sends_it_again(
+    lms: SandboxLms,
+    served_lms: ServedApp,
+    tool: RunningTool,
+    registration: Registration,
+    course: SandboxCourse,
+    serve: Callable[[Flask], ServedApp],
+    processes: ToolProcesses,
+) -> None:
+    """Delivery is at least once: a worker that dies after the LMS stored the score but
+    before recording it leaves a ``sending`` row, and once its lease runs out the next
+    worker posts the same score again (a later timestamp, as every send gets).  The
+    gradebook then keeps two entries of the same value, the latest of which is the grade;
+    the outbox shows one delivery, delivered, whose first try was never recorded."""
+    klass = mettl_class(lms, tool, registration, course, serve)
+    user = klass.add_learner("Twice Sent", "twice@example.edu")
+    browser, page = klass.start(user)
+    processes.start_worker()
+    lms.set_faults(latency_ms=3000)  # every LMS answer now takes 3 s
+
+    klass.finish(browser, page, right=3)
+    wait_until(lambda: score_posts(lms) == 1, 30, "the score was not posted")
+    processes.kill_worker()  # the LMS has the request and stores it; nobody reads its answer
+    lms.set_faults()
+    wait_until(lambda: len(stored_scores(served_lms, user)) == 1, 10, "the LMS stored no score")
+    (sending,) = delivery_rows(tool.app, LMS_TARGET)
+    assert sending.status == "sending" and sending.tries == 1
+
+    time.sleep(LEASE_SECONDS + 0.5)  # the killed worker's claim runs out
+    processes.start_worker()
+    wait_until(
+        lambda: delivery_rows(tool.app, LMS_TARGET)[0].status == "delivered",
+        30,
+        "the delivery was not recorded as delivered",
+    )
+
+    first, again = stored_scores(served_lms, user)
+    assert first.body["scoreGiven"] == again.body["scoreGiven"] == 75.0
+    assert {k: v for k, v in first.body.items() if k != "timestamp"} == {
+        k: v for k, v in again.body.items() if k != "timestamp"
+    }
+    assert again.timestamp > first.timestamp
+    assert klass.grades()[user]["scoreGiven"] == 75.0
+    assert score_posts(lms) == 2
+    (delivered,) = delivery_rows(tool.app, LMS_TARGET)
+    assert delivered.tries == 2
+    with services(tool.app).sessions() as session:
+        tries = session.execute(
+            select(DeliveryTry.number, DeliveryTry.outcome).where(
+                DeliveryTry.delivery_id == delivered.id
+            )
+        ).all()
+    assert [tuple(row) for row in tries] == [(2, "delivered")]
 
 
 def test_a_wiped_queue_loses_no_grade(

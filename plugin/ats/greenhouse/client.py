@@ -30,9 +30,11 @@ import urllib.parse
 
 import requests
 
+from lti.http import ResponseTooLargeError
 from plugin.ats.base import AtsError
 from plugin.ats.greenhouse.errors import api_error
 from plugin.ats.greenhouse.errors import invalid_body
+from plugin.ats.greenhouse.errors import too_large_error
 from plugin.ats.greenhouse.errors import transport_error
 from plugin.ats.greenhouse.fields import GreenhouseField
 from plugin.ats.greenhouse.fields import parse_field
@@ -98,7 +100,11 @@ class GreenhouseClient:
         params = {"field_type": "candidate", "include_inactive": "true"}
         found: list[GreenhouseField] = []
         for page in self._pages("/v3/custom_fields", params, "list the candidate custom fields"):
-            found.extend(field for field in map(parse_field, page) if field is not None)
+            for item in page:
+                field = parse_field(item)
+                if field is None:
+                    raise AtsError("Greenhouse listed a custom field without an id", retryable=True)
+                found.append(field)
         return found
 
     def update_custom_fields(self, candidate_id: int, elements: list[dict[str, t.Any]]) -> None:
@@ -155,6 +161,8 @@ class GreenhouseClient:
             headers = {"Authorization": f"Bearer {token}"}
             try:
                 response = self._session.request(method, url, headers=headers, **kwargs)
+            except ResponseTooLargeError as exc:
+                raise too_large_error(exc, method, url) from exc
             except requests.RequestException as exc:
                 raise transport_error(exc, method, url) from exc
             delay = self._window.observe(response)

@@ -15,8 +15,10 @@ import typing as t
 
 import requests
 
+from lti.http import ResponseTooLargeError
 from lti.http import error_description
 from plugin.ats.base import AtsError
+from plugin.ats.greenhouse.errors import too_large_error
 from plugin.ats.greenhouse.errors import transport_error
 from plugin.http.sessions import retry_after_seconds
 
@@ -82,6 +84,8 @@ class TokenSource:
             response = self._session.post(
                 config.token_url, data=form, auth=(config.client_id, config.client_secret)
             )
+        except ResponseTooLargeError as exc:
+            raise too_large_error(exc, "POST", config.token_url) from exc
         except requests.RequestException as exc:
             raise transport_error(exc, "POST", config.token_url) from exc
         if response.status_code != 200:

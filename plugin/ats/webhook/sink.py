@@ -18,11 +18,13 @@ import typing as t
 
 import requests
 
+from lti.http import ResponseTooLargeError
 from plugin.ats.base import AtsError
 from plugin.ats.base import AtsReceipt
 from plugin.ats.webhook.signature import SIGNATURE_HEADER
 from plugin.ats.webhook.signature import sign
 from plugin.http.sessions import make_session
+from plugin.http.sessions import oversize
 from plugin.http.sessions import retry_after_seconds
 
 if t.TYPE_CHECKING:
@@ -108,6 +110,12 @@ class WebhookSink:
             response = self._session.post(
                 self._config.url, data=body.encode("utf-8"), headers=headers, allow_redirects=False
             )
+        except ResponseTooLargeError as exc:
+            raise AtsError(
+                f"the webhook receiver answered with {oversize(exc)}",
+                status=exc.status,
+                retryable=True,
+            ) from None
         except requests.RequestException as exc:
             what = "timed out" if isinstance(exc, requests.Timeout) else "could not be reached"
             raise AtsError(

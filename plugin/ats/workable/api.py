@@ -6,10 +6,12 @@ import typing as t
 
 import requests
 
+from lti.http import ResponseTooLargeError
 from plugin.ats.base import AtsError
 from plugin.ats.workable.errors import api_error
 from plugin.ats.workable.errors import invalid_body
 from plugin.ats.workable.errors import retry_after_header
+from plugin.ats.workable.errors import too_large_error
 from plugin.ats.workable.errors import transport_error
 from plugin.ats.workable.pacing import WaitTooLongError
 from plugin.ats.workable.pacing import pacer_for
@@ -75,6 +77,8 @@ class WorkableApi:
             response = self._session.request(
                 method, url, headers=self._headers, allow_redirects=False, **kwargs
             )
+        except ResponseTooLargeError as exc:
+            raise too_large_error(exc, method, url) from None
         except requests.RequestException as exc:
             raise transport_error(exc, method, url) from None
         self._pacer.observe(response.headers)

@@ -12,7 +12,9 @@ import typing as t
 
 import requests
 
+from lti.http import ResponseTooLargeError
 from plugin.ats.base import AtsError
+from plugin.http.sessions import oversize
 from plugin.http.sessions import retry_after_seconds
 
 MAX_REASON = 300
@@ -46,6 +48,16 @@ def api_error(response: requests.Response, action: str, retry_after: float | Non
         return AtsError(message, status=status, retryable=True, retry_after=retry_after)
     hint = _HINTS.get(status, "")
     return AtsError(f"Workable refused to {action} (HTTP {status}): {reason}{hint}", status=status)
+
+
+def too_large_error(exc: ResponseTooLargeError, method: str, url: str) -> AtsError:
+    """A retryable error for an answer longer than the session reads (an unusable answer,
+    like :func:`invalid_body`)."""
+    return AtsError(
+        f"Workable answered {method} {path_of(url)} with {oversize(exc)}",
+        status=exc.status,
+        retryable=True,
+    )
 
 
 def invalid_body(response: requests.Response, action: str) -> AtsError:

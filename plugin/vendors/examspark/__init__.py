@@ -7,14 +7,12 @@ from plugin.vendors.examspark.client import ExamSparkClient
 from plugin.vendors.examspark.config import ExamSparkConfig
 from plugin.vendors.examspark.outcomes import render_pox_response
 from plugin.vendors.examspark.signals import SignalAnswer
-from plugin.vendors.examspark.verification import MemoryNonceStore
 from plugin.vendors.examspark.verification import NonceStore
 
 __all__ = [
     "ExamSparkAdapter",
     "ExamSparkClient",
     "ExamSparkConfig",
-    "MemoryNonceStore",
     "NonceStore",
     "SignalAnswer",
     "render_pox_response",

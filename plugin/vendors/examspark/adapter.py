@@ -36,7 +36,6 @@ from plugin.vendors.examspark.errors import PageTokenRejectedError
 from plugin.vendors.examspark.models import SessionRequest
 from plugin.vendors.examspark.signals import SUBMITTED_EVENTS
 from plugin.vendors.examspark.signals import SignalReader
-from plugin.vendors.examspark.verification import MemoryNonceStore
 from plugin.vendors.examspark.verification import OAuthVerifier
 
 if t.TYPE_CHECKING:
@@ -62,8 +61,10 @@ _MAX_CATALOGUE_PAGES = 50
 class ExamSparkAdapter:
     """One ExamSpark connection.
 
-    :param nonce_store: where passback nonces are remembered; share one between
-        processes (an in-memory store only protects a single process).
+    :param nonce_store: where passback nonces are remembered: the application's shared
+        store, seen by every worker and host (a store per process would let each worker
+        accept a replayed passback once).
+    :param nonce_scope: names the connection in the nonce keys.
     """
 
     kind: t.ClassVar[str] = "examspark"
@@ -75,9 +76,10 @@ class ExamSparkAdapter:
         self,
         config: ExamSparkConfig,
         *,
+        nonce_store: NonceStore,
+        nonce_scope: str = "",
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
-        nonce_store: NonceStore | None = None,
     ) -> None:
         self.config = config
         self.client = ExamSparkClient(config, session=session, clock=clock)
@@ -85,8 +87,9 @@ class ExamSparkAdapter:
         verifier = OAuthVerifier(
             consumer_key=config.app_key,
             consumer_secret=config.app_secret,
-            nonces=nonce_store or MemoryNonceStore(clock),
+            nonces=nonce_store,
             window_s=config.oauth_timestamp_window_s,
+            nonce_scope=nonce_scope,
             clock=clock,
         )
         self._signals = SignalReader(verifier, config.outcome_format)
@@ -215,9 +218,13 @@ class ExamSparkAdapter:
         )
 
     def check_connection(self) -> str:
-        """Read the workspace with the app key and secret."""
+        """Read the workspace with the app key and secret; it must name its id."""
         workspace = self.client.get_workspace()
-        name = workspace.get("name") or workspace.get("id") or self.config.workspace_id
+        if not isinstance(workspace.get("id"), str) or not workspace["id"]:
+            raise InvalidResponseError(
+                "get workspace: the answer has no workspace id", vendor=VENDOR
+            )
+        name = workspace.get("name") or workspace["id"]
         return f"ExamSpark workspace {name!s} ({self.config.workspace_id}) answered"
 
     def _user_id(self, learner: Learner) -> str:

@@ -24,7 +24,12 @@ import typing as t
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
+import defusedxml
+import defusedxml.ElementTree
+
 from plugin.errors import AppError
+from plugin.vendors.payloads import MAX_DEPTH
+from plugin.vendors.payloads import nested_deeper_than
 
 NAMESPACE = "http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0"
 REPLACE_RESULT = "replaceResult"
@@ -48,7 +53,8 @@ class OutcomeMessage:
 def parse_pox(body: bytes) -> OutcomeMessage:
     """Read a ``replaceResultRequest`` envelope (namespace optional).
 
-    :raises OutcomeError: not XML, a DTD, another operation, or a missing/invalid field.
+    :raises OutcomeError: not XML, a DTD (however encoded), another operation, or a
+        missing/invalid field.
     """
     root = _parse_xml(body)
     if _local(root.tag) != "imsx_POXEnvelopeRequest":
@@ -72,6 +78,8 @@ def parse_json_outcome(body: bytes) -> OutcomeMessage:
 
     :raises OutcomeError: not a JSON object, another operation, or a missing/invalid field.
     """
+    if nested_deeper_than(body.decode("utf-8", "replace"), MAX_DEPTH):
+        raise OutcomeError(f"the body is nested deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(body)
     except ValueError as exc:
@@ -141,11 +149,15 @@ def render_pox_response(
 
 
 def _parse_xml(body: bytes) -> ET.Element:
-    """Parse untrusted XML; any DTD is refused (no entity expansion, no external entities)."""
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
-        raise OutcomeError("XML with a DTD is refused")
+    """Parse untrusted XML; any DTD is refused (no entity expansion, no external entities).
+
+    The parser refuses a DTD when it meets one, after decoding, so no encoding (UTF-16
+    with or without a byte order mark, an ``encoding`` declaration) hides it.
+    """
     try:
-        return ET.fromstring(body)  # noqa: S314 - DTDs refused above
+        return defusedxml.ElementTree.fromstring(body, forbid_dtd=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise OutcomeError("XML with a DTD is refused") from exc
     except ET.ParseError as exc:
         raise OutcomeError("the body is not well-formed XML") from exc
 

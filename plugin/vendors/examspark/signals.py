@@ -21,10 +21,14 @@ Every signal reaches ``StartRequest.callback_url`` as a POST:
 
 Bodies are told apart by content: XML is POX; JSON or a form with ``event`` is a
 player event; other JSON is the JSON passback.
+
+A refused passback is answered in its own format (:meth:`SignalReader.answer`): a POX
+``failure`` envelope, or JSON ``{"status": "failure"}``, whose description says why.
 """
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import re
@@ -44,10 +48,25 @@ from plugin.vendors.examspark.outcomes import render_pox_response
 from plugin.vendors.examspark.signing import OAuthError
 from plugin.vendors.examspark.signing import query_pairs
 from plugin.vendors.examspark.verification import OAuthVerifier
+from plugin.vendors.payloads import MAX_DEPTH
+from plugin.vendors.payloads import nested_deeper_than
 
 MAX_BODY_BYTES = 64 * 1024
 SUBMITTED_EVENTS = frozenset({"examSessionSubmitted", "EXAM_SESSION_SUBMITTED"})
 _ID = re.compile(r"[A-Za-z0-9_.:#-]{1,128}")
+#: How an XML body may begin: ``<`` (UTF-8 or UTF-16LE), or after a byte order mark.
+_XML_STARTS = (
+    b"<",
+    b"\x00<",
+    codecs.BOM_UTF8 + b"<",
+    codecs.BOM_UTF16_LE + b"<",
+    codecs.BOM_UTF16_BE + b"\x00<",
+)
+
+
+class PassbackUnusableError(SignalRejectedError):
+    """A grade passback that was authenticated but cannot be used (its message is refused,
+    not the request)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,14 +115,21 @@ class SignalReader:
     ) -> SignalAnswer:
         """The answer the vendor expects: POX for POX, JSON otherwise.
 
-        A refused passback is answered with the rejection's status and a ``failure``
-        body; an accepted one with 200 and ``success``.
+        An accepted signal gets 200 and ``success``; a refused one a ``failure`` body
+        whose description is the reason, with the rejection's status, except that a POX
+        message refused as unusable is answered 200: LTI 1.1 Basic Outcomes reports the
+        outcome of a message in ``imsx_codeMajor``, HTTP only that the request arrived.
+        A request refused as such (signature, timestamp or nonce 401, disabled format
+        415, body too large 413) keeps its status, still with the envelope.
         """
         status = rejected.status if rejected else 200
         description = str(rejected) if rejected else "Signal received"
         if body_kind(request) == "pox":
+            if isinstance(rejected, PassbackUnusableError):
+                status = 200
+            fits = len(request.body) <= MAX_BODY_BYTES
             body = render_pox_response(
-                message_ref=pox_message_id(request.body),
+                message_ref=pox_message_id(request.body) if fits else None,
                 success=rejected is None,
                 description=description,
                 message_id=secrets.token_hex(8),
@@ -134,16 +160,20 @@ class SignalReader:
         try:
             return parse_pox(request.body) if kind == "pox" else parse_json_outcome(request.body)
         except OutcomeError as exc:
-            raise SignalRejectedError(f"grade passback unusable: {exc}", status=400) from exc
+            raise PassbackUnusableError(f"grade passback unusable: {exc}", status=400) from exc
 
 
 def body_kind(request: IncomingRequest) -> str:
     """``pox``, ``form``, ``event`` (player event JSON) or ``json`` (JSON passback)."""
     content_type = (request.header("Content-Type") or "").split(";", 1)[0].strip().lower()
-    if content_type.endswith("xml") or request.body.lstrip().startswith(b"<"):
+    if content_type.endswith("xml") or request.body.lstrip().startswith(_XML_STARTS):
         return "pox"
     if content_type == "application/x-www-form-urlencoded":
         return "form"
+    # Too deep for the decoder to read safely: not a player event; the passback path
+    # refuses it once the signature holds (or does not).
+    if nested_deeper_than(request.body.decode("utf-8", "replace"), MAX_DEPTH):
+        return "json"
     try:
         data = json.loads(request.body)
     except ValueError:

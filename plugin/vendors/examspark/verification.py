@@ -3,13 +3,16 @@
 The checks run in an order that keeps an attacker from burning nonces: the nonce
 is recorded only once the signature and body hash have been proven, so a forged
 request never uses up a legitimate sender's nonce.
+
+Nonces live in the application's shared store (files or Redis, seen by every worker
+and host): a store per process would let each worker accept the same request once.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hmac
-import threading
+import math
 import time
 import typing as t
 
@@ -36,32 +39,11 @@ _REQUIRED = (
 
 
 class NonceStore(t.Protocol):
-    """Remembers nonces until they expire; shared by every process that verifies."""
+    """Put-if-absent with expiry, seen by every process that verifies
+    (:class:`plugin.runtime.shared_store.ExpiringStore` is one)."""
 
-    def add(self, key: str, expires_at: float) -> bool:
-        """Record ``key`` until ``expires_at``; False when it is already recorded."""
-
-
-class MemoryNonceStore:
-    """A :class:`NonceStore` for one process (tests, a single worker).
-
-    Several workers need a shared store (the application cache) instead, or a
-    replay could land on another worker.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._seen: dict[str, float] = {}
-
-    def add(self, key: str, expires_at: float) -> bool:
-        now = self._clock()
-        with self._lock:
-            self._seen = {k: v for k, v in self._seen.items() if v > now}
-            if key in self._seen:
-                return False
-            self._seen[key] = expires_at
-            return True
+    def add(self, key: str, value: t.Any, ttl_seconds: int) -> bool:
+        """Store ``value`` unless ``key`` holds a live value; True when this call stored it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,12 +60,15 @@ class OAuthVerifier:
     """Checks body-hash signed requests from one consumer.
 
     :param window_s: how far ``oauth_timestamp`` may be from now, either way.
+    :param nonce_scope: names the connection in the nonce keys, so that connections
+        sharing one store (and perhaps one app key) never see each other's nonces.
     """
 
     consumer_key: str
     consumer_secret: str
     nonces: NonceStore
     window_s: int = 300
+    nonce_scope: str = ""
     clock: Callable[[], float] = time.time
 
     def verify(
@@ -116,10 +101,19 @@ class OAuthVerifier:
         if not _same(body_hash(body), oauth["oauth_body_hash"]):
             raise OAuthError("oauth_body_hash does not match the body")
         nonce = oauth["oauth_nonce"]
-        key = f"{self.consumer_key}:{timestamp}:{nonce}"
-        if not self.nonces.add(key, self.clock() + 2 * self.window_s):
+        if not self.nonces.add(self._nonce_key(timestamp, nonce), True, self._ttl(timestamp)):
             raise OAuthError("the OAuth nonce was already used")
         return VerifiedRequest(consumer_key=self.consumer_key, nonce=nonce, timestamp=timestamp)
+
+    def _nonce_key(self, timestamp: int, nonce: str) -> str:
+        """RFC 5849 section 3.3: a nonce is unique per timestamp and client credentials."""
+        return f"oauth-nonce:{self.nonce_scope}:{self.consumer_key}:{timestamp}:{nonce}"
+
+    def _ttl(self, timestamp: int) -> int:
+        """Seconds until ``timestamp`` leaves the window (then it is refused as stale, so
+        its nonces need not be kept), plus one for rounding: at most ``2 * window_s + 1``,
+        for a sender whose clock runs ahead of ours."""
+        return max(1, math.ceil(timestamp + self.window_s - self.clock()) + 1)
 
     def _check_fields(self, oauth: dict[str, str]) -> None:
         missing = [name for name in _REQUIRED if not oauth.get(name)]

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 import time
@@ -30,6 +29,7 @@ from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
 from plugin.vendors.common import candidate_email
+from plugin.vendors.common import listed_objects
 from plugin.vendors.errors import CursorError
 from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.errors import VendorRefusedError
@@ -38,6 +38,7 @@ from plugin.vendors.imocha.client import MAX_TESTS_PAGE
 from plugin.vendors.imocha.client import IMochaClient
 from plugin.vendors.imocha.cursor import WindowCursor
 from plugin.vendors.imocha.errors import VENDOR
+from plugin.vendors.payloads import json_body
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,12 +104,10 @@ class IMochaAdapter:
         Keys are matched without surrounding spaces (the legacy payload has
         ``"TotalScore "``). The callback is unsigned: ``authenticated`` is False.
 
-        :raises SignalRejectedError: not a JSON object with a numeric ``TestInvitationId``.
+        :raises SignalRejectedError: not a JSON object with a numeric ``TestInvitationId``
+            (:func:`plugin.vendors.payloads.json_body` says which statuses a bad body gets).
         """
-        try:
-            payload = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise SignalRejectedError("iMocha callback body is not JSON") from exc
+        payload = json_body(request, what="iMocha callback body")
         if not isinstance(payload, dict):
             raise SignalRejectedError("iMocha callback body is not a JSON object")
         fields = {str(key).strip(): value for key, value in payload.items()}
@@ -193,9 +192,11 @@ class IMochaAdapter:
         )
 
     def check_connection(self) -> str:
-        """List one test with the configured key."""
+        """List one test with the configured key; the answer must hold a test list."""
         result = self.client.list_tests(page_no=1, page_size=1).get("result")
-        total = result.get("total") if isinstance(result, dict) else None
+        result = result if isinstance(result, dict) else {}
+        listed_objects(result.get("tests"), "testId", vendor=VENDOR, what="the test list")
+        total = result.get("total")
         count = f"{total} tests" if _whole(total) else "its tests"
         return f"iMocha accepted the API key and listed {count}"
 

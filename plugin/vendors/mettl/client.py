@@ -63,8 +63,15 @@ class MettlClient:
 
         Doc: KB "1. Get Account Info",
         https://support.mettl.com/portal/en/kb/articles/get-account-info-api
+
+        :raises InvalidResponseError: the answer holds no ``accountInfo`` object.
         """
-        return self._call("GET", ("v2", "account"))
+        body = self._call("GET", ("v2", "account"))
+        if not isinstance(body.get("accountInfo"), dict):
+            raise InvalidResponseError(
+                "answered the account information without an accountInfo object", vendor=VENDOR
+            )
+        return body
 
     def list_tests(self, *, limit: int = MAX_PAGE_SIZE, offset: int = 0) -> dict[str, t.Any]:
         """One page of the account's schedules (test links), with ``paging`` links.

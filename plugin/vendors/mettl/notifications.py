@@ -11,11 +11,11 @@ schedule's access key); the candidate from ``email`` or
 
 from __future__ import annotations
 
-import json
 import typing as t
 
 from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.mettl.refs import ScheduleCandidate
+from plugin.vendors.payloads import json_body
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,7 +33,7 @@ def notified_candidate(request: IncomingRequest) -> tuple[ScheduleCandidate, str
 
     :raises SignalRejectedError: not a JSON notification naming a schedule and an e-mail.
     """
-    payload = _json_object(request.body)
+    payload = _json_object(request)
     event = payload.get("EVENT_TYPE")
     if event not in NOTIFICATION_EVENTS:
         raise SignalRejectedError(f"not a Mettl test notification (EVENT_TYPE {event!r})")
@@ -54,11 +54,8 @@ def text(value: t.Any) -> str | None:
     return None
 
 
-def _json_object(body: bytes) -> dict[str, t.Any]:
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SignalRejectedError("Mettl notification body is not JSON") from exc
+def _json_object(request: IncomingRequest) -> dict[str, t.Any]:
+    payload = json_body(request, what="Mettl notification body")
     if not isinstance(payload, dict):
         raise SignalRejectedError("Mettl notification body is not a JSON object")
     return payload

@@ -31,10 +31,12 @@ from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
+from plugin.vendors.common import listed_objects
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.errors import NotFoundError
 from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.errors import VendorRefusedError
+from plugin.vendors.payloads import json_body
 from plugin.vendors.proctorexam.client import MAX_LIMIT
 from plugin.vendors.proctorexam.client import ProctorExamClient
 from plugin.vendors.proctorexam.cursor import SweepCursor
@@ -175,8 +177,9 @@ class ProctorExamAdapter:
         return ActionOutcome(action, vendor_ref, f"emails sent for {len(students)} student(s)")
 
     def check_connection(self) -> str:
-        """Read one page of exams."""
+        """Read one page of exams; each must be an exam with an id."""
         page = self.client.list_tests(limit=1)
+        listed_objects(page.items, "id", vendor=VENDOR, what="the exam list")
         host = urllib.parse.urlsplit(self.config.base_url).netloc
         return f"ProctorExam {host}: signed in; {page.item_count} exams visible."
 
@@ -222,10 +225,7 @@ def _body_fields(request: IncomingRequest) -> dict[str, str]:
         return {}
     content_type = request.header("Content-Type") or ""
     if "json" in content_type:
-        try:
-            data = json.loads(request.body)
-        except ValueError as exc:
-            raise SignalRejectedError("ProctorExam trigger with a body that is not JSON") from exc
+        data = json_body(request, what="ProctorExam trigger body")
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
     pairs = urllib.parse.parse_qsl(request.body.decode("utf-8", "replace"))
     return dict(pairs)

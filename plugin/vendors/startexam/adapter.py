@@ -32,6 +32,7 @@ from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
+from plugin.vendors.common import listed_objects
 from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.errors import SignalRejectedError
@@ -202,9 +203,10 @@ class StartExamAdapter:
         return ActionOutcome(action, participant_id, f"registered again; new link {link}")
 
     def check_connection(self) -> str:
-        """Read the test list; when refused, say whether the other key encoding works."""
+        """Read the test list (each a test with an id); when refused, say whether the other
+        key encoding works."""
         try:
-            tests = self.client.list_tests()
+            listed = self.client.list_tests()
         except AuthError as exc:
             hint = self._encoding_hint()
             if hint is None:
@@ -216,6 +218,7 @@ class StartExamAdapter:
                 request_id=exc.request_id,
                 body_excerpt=exc.body_excerpt,
             ) from exc
+        tests = listed_objects(listed, "testId", vendor=VENDOR, what="the test list")
         active = sum(1 for test in tests if test.get("status") == "active")
         return (
             f"StartExam account {self.config.account_id} (center {self.config.center}): "

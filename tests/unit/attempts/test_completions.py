@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from plugin.attempts.completions import CompletionIntake
+from plugin.attempts.unmatched import unmatched_counts
 from plugin.services import services
 from plugin.store.models import Assessment
 from plugin.store.models import Attempt
@@ -187,16 +188,23 @@ def test_a_payload_the_adapter_refuses_is_rejected_and_nothing_is_recorded(world
     assert world.attempt(one.attempt_id).sync_requested_at is None
 
 
-def test_a_signal_naming_no_attempt_we_know_is_recorded_without_one(world: World) -> None:
+def test_a_signal_naming_no_attempt_we_know_is_counted_on_its_connection_not_stored(
+    world: World,
+) -> None:
     one = world.known()
+    before = utcnow()
 
     recorded = world.intake.from_callback(
         "mettl", one.connection_id, one.callback_token, request({"vendor_ref": "nobody"})
     )
 
     assert (recorded.attempt_id, recorded.attempt_token, recorded.return_url) == (None, None, None)
-    (signal,) = world.signals()
-    assert (signal.attempt_id, signal.vendor_ref) == (None, "nobody")
+    assert (recorded.signal_id, recorded.sync_due) == (None, False)
+    assert world.signals() == []
+    (counted,) = [
+        c for c in unmatched_counts(world.sessions) if c.connection_id == one.connection_id
+    ]
+    assert counted.count == 1 and counted.last_at is not None and counted.last_at >= before
     assert world.attempt(one.attempt_id).sync_requested_at is None
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import logging
+import re
 import typing as t
 
 import pytest
@@ -12,6 +15,7 @@ from sqlalchemy import select
 
 from lti.interfaces import PlatformRecord
 from lti.roles import LaunchRole
+from plugin.attempts.start import VENDOR_REFUSED
 from plugin.attempts.start import AttemptError
 from plugin.attempts.start import AttemptService
 from plugin.registrations.launches import LaunchSummary
@@ -38,6 +42,7 @@ if t.TYPE_CHECKING:
     from flask import Flask
     from sqlalchemy.orm import Session
     from sqlalchemy.orm import sessionmaker
+    from werkzeug.test import TestResponse
 
     from plugin.vendors.connections import VendorConnectionService
 
@@ -254,8 +259,9 @@ def test_a_vendor_error_becomes_an_attempt_error_and_a_relaunch_retries_the_same
         placement.service.start(placement.launch, placement.assessment_id)
 
     assert refused.value.status == 502
-    assert refused.value.admin_hint == str(error)
-    assert str(error) not in str(refused.value)  # the learner is not shown vendor details
+    assert str(error) in refused.value.detail
+    # Neither the learner nor the admin hint is shown the vendor's words.
+    assert str(error) not in str(refused.value) and str(error) not in refused.value.admin_hint
     (attempt,) = placement.attempts()
     assert (attempt.vendor_ref, attempt.redirect_url, attempt.status) == (None, None, "starting")
 
@@ -266,6 +272,63 @@ def test_a_vendor_error_becomes_an_attempt_error_and_a_relaunch_retries_the_same
         first.attempt_token == second.attempt_token == destination.token == placement.token(attempt)
     )
     assert destination.redirect_url == "https://vendor.example/take/mettl-1"
+
+
+#: What a vendor may answer: the account's name and the learner's address are its own.
+ACCOUNT_REFUSAL = "account acme-hiring-eu (owner ops@acme.example) has no test credits left"
+
+
+def learner_page(app: Flask, placement: Placement, accept: str) -> TestResponse:
+    """The refusal the learner's browser (or an API client) gets when the vendor refuses:
+    the attempt started from a request, rendered by the app's error handlers."""
+    app.add_url_rule(
+        "/start-for-test",
+        "start_for_test",
+        lambda: str(placement.service.start(placement.launch, placement.assessment_id)),
+    )
+    placement.adapter.fail_next_start(
+        VendorRefusedError(ACCOUNT_REFUSAL, vendor="mettl", status=402)
+    )
+    return app.test_client().get("/start-for-test", headers={"Accept": accept})
+
+
+def logged_refusal(caplog: pytest.LogCaptureFixture, error_id: str) -> str:
+    (line,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "plugin.web.errors" and f"[{error_id}]" in r.getMessage()
+    ]
+    return line
+
+
+def test_the_learners_page_shows_no_vendor_text_and_the_log_has_it_under_the_error_id(
+    app: Flask, placement: Placement, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="plugin.web.errors"):
+        page = learner_page(app, placement, "text/html")
+
+    assert page.status_code == 502
+    text = page.get_data(as_text=True)
+    match = re.search(r"error id <code>([0-9a-f]{12})</code>", text)
+    assert match is not None, text
+    assert html.escape(VENDOR_REFUSED, quote=True) in text
+    for leaked in ("acme-hiring-eu", "ops@acme.example", "test credits", "mettl:"):
+        assert leaked not in text
+    assert ACCOUNT_REFUSAL in logged_refusal(caplog, match[1])
+
+
+def test_the_json_refusal_shows_no_vendor_text_and_the_log_has_it_under_the_error_id(
+    app: Flask, placement: Placement, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="plugin.web.errors"):
+        answer = learner_page(app, placement, "application/json")
+
+    assert answer.status_code == 502
+    body = answer.get_json()
+    assert body["error"] == "attempt_not_started" and body["message"] == VENDOR_REFUSED
+    assert "acme" not in answer.get_data(as_text=True)
+    assert "log under this error id" in body["admin_hint"]
+    assert ACCOUNT_REFUSAL in logged_refusal(caplog, body["error_id"])
 
 
 def test_an_unknown_assessment_is_refused_before_any_vendor_call(placement: Placement) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing as t
 
 import pytest
 from flask import Flask
@@ -152,3 +153,34 @@ def test_allowed_origins_can_be_replaced_but_must_cover_the_urls(app: Flask) -> 
         "https://school.example.com",
         "https://sso.example.com",
     )
+
+
+def test_a_client_id_another_process_registered_is_found_at_once(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    """Two apps on one database, as two workers: the first remembers the issuer's list, the
+    second registers a new client id under it, and the first finds it on its next lookup."""
+    first, second = make_app(), make_app()
+    service(first).add(new("client-1"))
+    tool_conf = services(first).lti.tool_conf
+    assert tool_conf.find_platform(ISSUER, "client-1") is not None  # the issuer is remembered
+
+    service(second).add(new("client-2"))
+
+    found = tool_conf.find_platform(ISSUER, "client-2")
+    assert found is not None and found.client_id == "client-2"
+    assert tool_conf.find_platform(ISSUER, "client-3") is None
+
+
+def test_a_remembered_client_id_is_answered_without_the_store(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    first, second = make_app(), make_app()
+    service(first).add(new("client-1"))
+    assert [p.client_id for p in service(first).find_platforms(ISSUER)] == ["client-1"]
+
+    service(second).remove(ISSUER, "client-1")
+
+    # Within cache_seconds a removed registration may still launch (the documented bound).
+    remembered = service(first).find_platforms(ISSUER, client_id="client-1")
+    assert [p.client_id for p in remembered] == ["client-1"]

@@ -14,6 +14,7 @@ from flask import request
 
 from mappings.examspark import load_result
 from mappings.result import ResultStatus
+from plugin.runtime.shared_store import MemoryStore
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.browser import parse_forms
 from plugin.sandbox.server import serve_app
@@ -30,6 +31,8 @@ from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark import ExamSparkAdapter
 from plugin.vendors.examspark import ExamSparkConfig
 from plugin.vendors.examspark.config import DEFAULT_BASE_URL
+from plugin.vendors.examspark.outcomes import pox_message_id
+from plugin.vendors.examspark.outcomes import render_pox_response
 from plugin.vendors.examspark.signing import authorization_header
 from plugin.vendors.examspark.signing import sign
 from tests.unit.vendors.test_examspark_client import KEY
@@ -52,18 +55,25 @@ LEARNER = Learner(
 
 
 class Capture:
-    """A served endpoint that records every request as an IncomingRequest."""
+    """A served endpoint that records every request as an IncomingRequest.
+
+    It answers each with the next of ``statuses`` (200 when none is left) and, for a POX
+    passback, the envelope LTI 1.1 requires: ``success``, or ``failure`` while
+    ``refusals`` lasts; the first ``plain`` answers carry no envelope.
+    """
 
     def __init__(self) -> None:
         self.received: list[IncomingRequest] = []
         self.statuses: list[int] = []
+        self.refusals: list[str] = []
+        self.plain = 0
         self._lock = threading.Lock()
         app = Flask(__name__)
         app.add_url_rule("/callbacks/examspark/7", "hit", self._hit, methods=["POST"])
         self.served = serve_app(app)
         self.url = f"{self.served.url}/callbacks/examspark/7"
 
-    def _hit(self) -> tuple[str, int]:
+    def _hit(self) -> tuple[bytes, int]:
         incoming = IncomingRequest(
             method=request.method,
             path=request.path,
@@ -75,7 +85,17 @@ class Capture:
         with self._lock:
             self.received.append(incoming)
             status = self.statuses.pop(0) if self.statuses else 200
-        return "recorded", status
+            refusal = self.refusals.pop(0) if self.refusals else None
+            plain, self.plain = self.plain > 0, max(0, self.plain - 1)
+        if plain or not incoming.body.startswith(b"<"):
+            return b"recorded", status
+        envelope = render_pox_response(
+            message_ref=pox_message_id(incoming.body),
+            success=refusal is None,
+            description=refusal or "recorded",
+            message_id="capture",
+        )
+        return envelope, status
 
     def wait_for(self, count: int) -> list[IncomingRequest]:
         deadline = time.monotonic() + 10
@@ -116,7 +136,9 @@ def make_adapter(sim: ServedApp, clock: Clock, **settings: str) -> ExamSparkAdap
         "base_url": sim.url,
         **settings,
     }
-    return ExamSparkAdapter(ExamSparkConfig.from_mapping(values), clock=clock)
+    return ExamSparkAdapter(
+        ExamSparkConfig.from_mapping(values), nonce_store=MemoryStore(), clock=clock
+    )
 
 
 @pytest.fixture
@@ -541,7 +563,7 @@ def _pox(operation: str = "replaceResult", score: str = "0.92", sourced: str = "
 def offline(clock: Clock) -> ExamSparkAdapter:
     """An adapter for signal parsing only (no vendor call is made)."""
     config = ExamSparkConfig(app_key=KEY, app_secret=SECRET, workspace_id=WORKSPACE)
-    return ExamSparkAdapter(config, clock=clock)
+    return ExamSparkAdapter(config, nonce_store=MemoryStore(), clock=clock)
 
 
 def test_unnamespaced_pox_is_accepted(offline: ExamSparkAdapter, clock: Clock) -> None:
@@ -566,9 +588,45 @@ def test_unnamespaced_pox_is_accepted(offline: ExamSparkAdapter, clock: Clock) -
 def test_signed_but_unusable_pox_is_refused(
     offline: ExamSparkAdapter, clock: Clock, body: bytes, reason: str
 ) -> None:
+    request_ = _post(body, "application/xml", signed=True, clock=clock)
     with pytest.raises(SignalRejectedError, match=reason) as caught:
-        offline.parse_signal(_post(body, "application/xml", signed=True, clock=clock))
+        offline.parse_signal(request_)
     assert caught.value.status == 400
+    # LTI 1.1: the message is refused in the envelope; the request itself arrived.
+    answer = offline.signal_answer(request_, caught.value)
+    assert answer.status == 200
+    assert b"<imsx_codeMajor>failure</imsx_codeMajor>" in answer.body
+
+
+def _dtd_pox(encoding: str) -> bytes:
+    """A replaceResult whose sourcedId is an entity of a DTD: 64 KB once expanded."""
+    entities = (
+        '<!ENTITY a "'
+        + "a" * 64
+        + '">'
+        + "".join(f'<!ENTITY {new} "{f"&{old};" * 10}">' for old, new in ("ab", "bc", "cd"))
+    )
+    head, _, rest = _pox(sourced="&d;").decode().partition("?>")
+    document = f"{head.replace('UTF-8', 'UTF-16')}?><!DOCTYPE x [{entities}]>{rest}"
+    return document.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type"),
+    [
+        ("utf-16", "application/xml"),  # with a byte order mark
+        ("utf-16-le", "application/xml"),  # without one
+        ("utf-16", "text/plain"),  # told apart as XML by its byte order mark
+        ("utf-16-be", "application/octet-stream"),
+    ],
+)
+def test_a_dtd_is_refused_in_utf16_too(
+    offline: ExamSparkAdapter, clock: Clock, encoding: str, content_type: str
+) -> None:
+    request_ = _post(_dtd_pox(encoding), content_type, signed=True, clock=clock)
+    assert b"<!DOCTYPE" not in request_.body.upper()  # what the old byte check looked for
+    with pytest.raises(SignalRejectedError, match="DTD is refused"):
+        offline.parse_signal(request_)
 
 
 @pytest.mark.parametrize(
@@ -706,3 +764,22 @@ def test_wrong_method_and_oversized_bodies_are_refused(offline: ExamSparkAdapter
     with pytest.raises(SignalRejectedError) as too_large:
         offline.parse_signal(_post(b"x" * (64 * 1024 + 1), "application/json"))
     assert too_large.value.status == 413
+
+
+def test_refused_pox_requests_keep_their_status_in_the_envelope(
+    offline: ExamSparkAdapter, clock: Clock
+) -> None:
+    unsigned = _post(_pox(), "application/xml")
+    with pytest.raises(SignalRejectedError) as caught:
+        offline.parse_signal(unsigned)
+    answer = offline.signal_answer(unsigned, caught.value)
+    assert (answer.status, answer.content_type) == (401, "application/xml; charset=utf-8")
+    assert b"<imsx_codeMajor>failure</imsx_codeMajor>" in answer.body
+    assert b"no OAuth Authorization header</imsx_description>" in answer.body
+    assert b"<imsx_messageRefIdentifier>999999123<" in answer.body
+    huge = _post(_pox().replace(b"<imsx_POXBody>", b" " * 65536 + b"<imsx_POXBody>"), "text/xml")
+    with pytest.raises(SignalRejectedError) as too_large:
+        offline.parse_signal(huge)
+    answer = offline.signal_answer(huge, too_large.value)
+    assert answer.status == 413
+    assert b"<imsx_messageRefIdentifier></imsx_messageRefIdentifier>" in answer.body  # unread

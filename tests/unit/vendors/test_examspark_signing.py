@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.runtime.shared_store import MemoryStore
 from plugin.vendors.examspark.signing import OAuthError
 from plugin.vendors.examspark.signing import authorization_header
 from plugin.vendors.examspark.signing import base_string_uri
@@ -21,7 +22,6 @@ from plugin.vendors.examspark.signing import percent_encode
 from plugin.vendors.examspark.signing import query_pairs
 from plugin.vendors.examspark.signing import sign
 from plugin.vendors.examspark.signing import signature_base_string
-from plugin.vendors.examspark.verification import MemoryNonceStore
 from plugin.vendors.examspark.verification import OAuthVerifier
 from tests.unit.vendors.helpers import Clock
 
@@ -196,7 +196,7 @@ def _verifier(clock: Clock | None = None, window_s: int = 300) -> OAuthVerifier:
     return OAuthVerifier(
         consumer_key="key",
         consumer_secret="secret",
-        nonces=MemoryNonceStore(clock),
+        nonces=MemoryStore(),
         window_s=window_s,
         clock=clock,
     )
@@ -259,3 +259,54 @@ def test_forged_request_does_not_burn_the_nonce() -> None:
     with pytest.raises(OAuthError):
         _verify(verifier, _signed(secret="forged", nonce="n"))
     _verify(verifier, _signed(nonce="n"))
+
+
+class RecordingStore(MemoryStore):
+    """The shared memory store, noting the key and lifetime of each nonce."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[tuple[str, int]] = []
+
+    def add(self, key: str, value: object, ttl_seconds: int) -> bool:
+        self.added.append((key, ttl_seconds))
+        return super().add(key, value, ttl_seconds)
+
+
+@pytest.mark.parametrize(
+    ("skew", "ttl"),
+    [(0, 61), (60, 121), (-60, 1), (-30, 31)],
+)
+def test_a_nonce_is_kept_while_its_timestamp_is_in_the_window(skew: int, ttl: int) -> None:
+    """Once the timestamp leaves the window the request is refused as stale, so the
+    shared store keeps the nonce exactly that long (a sender ahead of us: up to twice)."""
+    store = RecordingStore()
+    verifier = OAuthVerifier(
+        consumer_key="key",
+        consumer_secret="secret",
+        nonces=store,
+        window_s=60,
+        nonce_scope="vendor-7",
+        clock=Clock(NOW),
+    )
+    _verify(verifier, _signed(nonce="n1", timestamp=NOW + skew))
+    assert store.added == [(f"oauth-nonce:vendor-7:key:{NOW + skew}:n1", ttl)]
+
+
+def test_connections_sharing_a_store_keep_their_nonces_apart() -> None:
+    store = MemoryStore()
+    first, second = (
+        OAuthVerifier(
+            consumer_key="key",
+            consumer_secret="secret",
+            nonces=store,
+            nonce_scope=scope,
+            clock=Clock(NOW),
+        )
+        for scope in ("vendor-1", "vendor-2")
+    )
+    header = _signed(nonce="shared")
+    _verify(first, header)
+    _verify(second, header)
+    with pytest.raises(OAuthError, match="nonce was already used"):
+        _verify(first, header)

@@ -38,6 +38,14 @@ def signal_attempts(app: Flask) -> list[int | None]:
         return list(session.scalars(select(Signal.attempt_id).order_by(Signal.id)))
 
 
+def unmatched_count(app: Flask, connection_id: int) -> int:
+    """Signals of the connection that named no attempt (counted, not stored)."""
+    with services(app).sessions() as session:
+        row = session.get(VendorConnection, connection_id)
+        assert row is not None
+        return row.unmatched_signals
+
+
 def without_nonce(text: str) -> str:
     return re.sub(r'nonce="[^"]*"', "", text)
 
@@ -84,7 +92,8 @@ def test_an_unknown_participant_gets_the_same_page_as_someone_elses(
     nobody = browser.get(school.browser_path(str(uuid.uuid4())))
 
     assert without_nonce(neutral_text(nobody)) == without_nonce(neutral_text(someone))
-    assert signal_attempts(school.app) == [bo.attempt_id, None]
+    assert signal_attempts(school.app) == [bo.attempt_id]
+    assert unmatched_count(school.app, school.connection_id) == 1
 
 
 def test_a_browser_without_cookie_gets_the_neutral_page_for_its_own_attempt(
@@ -125,7 +134,8 @@ def test_a_vendor_that_signals_server_to_server_has_no_browser_route(
 
     assert answer.status_code == 404 and signal_attempts(app) == []
     startexam = client.get(school.browser_path(str(uuid.uuid4())))
-    assert startexam.status_code == 200 and signal_attempts(app) == [None]
+    assert startexam.status_code == 200 and signal_attempts(app) == []
+    assert unmatched_count(app, school.connection_id) == 1
 
 
 def test_the_old_callback_url_answers_a_browser_like_the_browser_url(

@@ -5,6 +5,12 @@ is posted as an LTI 1.1 ``replaceResultRequest`` (or the JSON form when the
 settings say ``json``), signed with OAuth 1.0a and ``oauth_body_hash`` using the app
 key and secret.  A non-2xx answer or a connection failure is retried after each of
 ``Settings.retry_delays``; every try is recorded for ``GET /sandbox/webhooks``.
+
+A POX passback must be answered with an ``imsx_POXEnvelopeResponse`` naming its message
+(``imsx_messageRefIdentifier``), as LTI 1.1 Basic Outcomes requires; each try records the
+answer's ``imsx_codeMajor`` and ``imsx_description``.  A 2xx ``success`` is delivered; a
+2xx ``failure`` (or ``unsupported``) is the consumer refusing the message, so it is not
+sent again (state ``refused``); a 2xx without a readable envelope is tried again.
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ import secrets
 import threading
 import time
 import typing as t
+import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
+import defusedxml
+import defusedxml.ElementTree
 import requests
 
 from plugin.sandbox.vendors.examspark.oauth import authorization
@@ -25,6 +34,8 @@ if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.examspark.state import Workspace
 
 _TIMEOUT_S = (3.0, 5.0)
+_NS = "{http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0}"
+_STATUS_INFO = f"{_NS}imsx_POXHeader/{_NS}imsx_POXResponseHeaderInfo/{_NS}imsx_statusInfo"
 
 
 @dataclasses.dataclass
@@ -90,12 +101,14 @@ class PassbackSender:
     ) -> None:
         for delay in (0.0, *delays):
             time.sleep(delay)
-            if self._try(delivery, body, content_type):
-                self._finish(delivery, "delivered")
+            state = self._try(delivery, body, content_type)
+            if state is not None:
+                self._finish(delivery, state)
                 return
         self._finish(delivery, "failed")
 
-    def _try(self, delivery: Delivery, body: bytes, content_type: str) -> bool:
+    def _try(self, delivery: Delivery, body: bytes, content_type: str) -> str | None:
+        """Send once; ``delivered`` or ``refused`` when done, None to try again."""
         workspace = self._workspace
         header = authorization(
             method="POST",
@@ -114,13 +127,39 @@ class PassbackSender:
         else:
             record["status"] = response.status_code
             record["body"] = response.text[:500]
+            if delivery.format != "json":
+                record.update(pox_answer(response.content, delivery.id))
         with self._lock:
             delivery.tries.append(record)
-        return record["status"] is not None and 200 <= record["status"] < 300
+        if record["status"] is None or not 200 <= record["status"] < 300:
+            return None
+        if delivery.format == "json":
+            return "delivered"
+        return {"success": "delivered", "failure": "refused", "unsupported": "refused"}.get(
+            record.get("code_major", "")
+        )
 
     def _finish(self, delivery: Delivery, state: str) -> None:
         with self._lock:
             delivery.state = state
+
+
+def pox_answer(content: bytes, message_id: str) -> dict[str, str]:
+    """``code_major`` and ``description`` of the answer to message ``message_id``, or
+    ``error`` when it is not an ``imsx_POXEnvelopeResponse`` about that message."""
+    try:
+        root = defusedxml.ElementTree.fromstring(content, forbid_dtd=True)
+    except (defusedxml.DefusedXmlException, ET.ParseError):
+        return {"error": "the answer is not well-formed XML without a DTD"}
+    info = root.find(_STATUS_INFO)
+    if root.tag != f"{_NS}imsx_POXEnvelopeResponse" or info is None:
+        return {"error": "the answer is not an imsx_POXEnvelopeResponse"}
+    if info.findtext(f"{_NS}imsx_messageRefIdentifier") != message_id:
+        return {"error": "the answer names another message"}
+    return {
+        "code_major": info.findtext(f"{_NS}imsx_codeMajor", ""),
+        "description": info.findtext(f"{_NS}imsx_description", ""),
+    }
 
 
 def pox_request(message_id: str, sourced_id: str, score: str) -> bytes:

@@ -10,6 +10,7 @@ import uuid
 import pytest
 import requests
 
+from plugin.runtime.shared_store import MemoryStore
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.browser import parse_forms
 from plugin.sandbox.server import serve_app
@@ -18,7 +19,6 @@ from plugin.sandbox.vendors.examspark import player_url
 from plugin.sandbox.vendors.examspark.models import SESSION_NAMESPACE
 from plugin.vendors.examspark.outcomes import parse_pox
 from plugin.vendors.examspark.signing import query_pairs
-from plugin.vendors.examspark.verification import MemoryNonceStore
 from plugin.vendors.examspark.verification import OAuthVerifier
 from tests.unit.vendors.helpers import Clock
 from tests.unit.vendors.test_examspark_adapter import Capture
@@ -302,7 +302,7 @@ def test_candidate_page_completes_and_fires_both_signals(
     assert relay.body.decode().startswith("event=examSessionSubmitted")
     assert f"examSessionId={session['id']}" in relay.body.decode()
     verifier = OAuthVerifier(
-        consumer_key=KEY, consumer_secret=SECRET, nonces=MemoryNonceStore(clock), clock=clock
+        consumer_key=KEY, consumer_secret=SECRET, nonces=MemoryStore(), clock=clock
     )
     verifier.verify(
         method="POST",
@@ -341,6 +341,37 @@ def test_passback_gives_up_after_the_last_retry(sim: ServedApp, capture: Capture
     delivery = _delivery(sim, "failed")
     assert len(delivery["tries"]) == 3
     assert delivery["score"] == "0"
+
+
+def test_a_passback_refused_in_its_envelope_is_not_sent_again(
+    sim: ServedApp, capture: Capture
+) -> None:
+    capture.refusals = ["grade passback unusable: resultScore must be a number"]
+    session_id = create(
+        sim, add_config(sim)["id"], lis_outcome_service_url=capture.url, lis_result_sourcedid="c"
+    ).json()["examSession"]["id"]
+    requests.post(f"{sim.url}/sandbox/attempts/{session_id}/complete", json={}, timeout=5)
+    delivery = _delivery(sim, "refused")
+    (only,) = delivery["tries"]
+    assert (only["status"], only["code_major"]) == (200, "failure")
+    assert only["description"] == "grade passback unusable: resultScore must be a number"
+    time.sleep(0.2)  # past the retry delay: nothing more was sent
+    assert len(capture.received) == 1
+
+
+def test_a_2xx_answer_without_an_envelope_is_tried_again(sim: ServedApp, capture: Capture) -> None:
+    capture.plain = 1
+    session_id = create(
+        sim, add_config(sim)["id"], lis_outcome_service_url=capture.url, lis_result_sourcedid="c"
+    ).json()["examSession"]["id"]
+    requests.post(f"{sim.url}/sandbox/attempts/{session_id}/complete", json={}, timeout=5)
+    delivery = _delivery(sim, "delivered")
+    first, second = delivery["tries"]
+    assert (first["status"], first["error"]) == (
+        200,
+        "the answer is not well-formed XML without a DTD",
+    )
+    assert (second["code_major"], second["description"]) == ("success", "recorded")
 
 
 def _delivery(sim: ServedApp, state: str) -> dict[str, t.Any]:
