@@ -31,6 +31,31 @@ class CandidateRef:
     candidate_id: str | None = None
 
 
+class DeliveryProgress(t.Protocol):
+    """Told what a delivery achieved as it goes, so that a delivery stopped part way (a
+    rate-limit interval too far away, an outage) resumes on its next try instead of
+    starting over. Each call is recorded before it returns."""
+
+    def candidate_found(self, candidate_id: str) -> None:
+        """The lookup found ``candidate_id`` (later tries skip the lookup)."""
+
+    def field_accepted(self, candidate_id: str, write: FieldWrite) -> None:
+        """The ATS accepted ``write`` (its value is not sent again while unchanged)."""
+
+
+class _NoProgress:
+    """Records nothing (tests and callers without a store)."""
+
+    def candidate_found(self, candidate_id: str) -> None:
+        del candidate_id
+
+    def field_accepted(self, candidate_id: str, write: FieldWrite) -> None:
+        del candidate_id, write
+
+
+NO_PROGRESS: DeliveryProgress = _NoProgress()
+
+
 @dataclasses.dataclass(frozen=True)
 class AtsPayload:
     """One result to write for one candidate.
@@ -41,12 +66,22 @@ class AtsPayload:
     :ivar writes: the planned, coerced field writes (may be empty for the webhook).
     :ivar result: the canonical result as JSON (``mappings.result`` schema dump); the
         webhook posts it, the others may use it for a note.
+    :ivar accepted: field key (as text) -> :attr:`~mappings.ats.FieldWrite.value_hash` the
+        ATS last accepted for ``candidate``; sinks that write field by field skip those
+        writes (:meth:`pending_writes`).
+    :ivar progress: where the sink reports the candidate it found and each write accepted.
     """
 
     result_id: str
     candidate: CandidateRef
     writes: tuple[FieldWrite, ...]
     result: t.Mapping[str, t.Any]
+    accepted: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
+    progress: DeliveryProgress = dataclasses.field(default=NO_PROGRESS, compare=False)
+
+    def pending_writes(self) -> tuple[FieldWrite, ...]:
+        """The writes whose value the ATS has not accepted yet (changed or failed)."""
+        return tuple(w for w in self.writes if self.accepted.get(str(w.key)) != w.value_hash)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +106,8 @@ class AtsFieldDefinition:
     type: str
     options: tuple[tuple[str | int, str], ...] = ()
     active: bool = True
+    #: The ATS's numeric id when ``key`` is another key (Greenhouse: ``name_key``).
+    id: int | None = None
 
 
 class AtsError(AppError):
@@ -105,6 +142,10 @@ class AtsSink(t.Protocol):
 
     def deliver(self, payload: AtsPayload) -> AtsReceipt:
         """Write ``payload`` to its candidate; safe to call again with the same payload.
+
+        A sink that finds the candidate reports it to ``payload.progress`` at once, and a
+        sink writing custom fields sends only :meth:`AtsPayload.pending_writes`,
+        reporting each accepted write before the next is sent.
 
         :raises AtsError: with ``retryable`` telling the outbox what to do.
         """

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import threading
 import typing as t
+from collections.abc import Sequence
 
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -17,7 +18,9 @@ from sqlalchemy.orm import sessionmaker
 
 from mappings.ats_map import FieldMapError
 from mappings.ats_map import plan_field_writes
+from plugin.ats.base import AtsFieldDefinition
 from plugin.ats.base import AtsSink
+from plugin.ats.field_check import contradictions
 from plugin.ats.registry import AtsKind
 from plugin.ats.registry import kind_named
 from plugin.errors import AppError
@@ -122,9 +125,17 @@ class AtsConnectionService:
             self._sinks.pop(info.id, None)
         return info
 
-    def set_field_map(self, name: str, document: t.Mapping[str, t.Any]) -> AtsConnectionInfo:
+    def set_field_map(
+        self,
+        name: str,
+        document: t.Mapping[str, t.Any],
+        *,
+        definitions: Sequence[AtsFieldDefinition] | None = None,
+    ) -> AtsConnectionInfo:
         """Validate and store the field map (its ``target`` is the connection's kind).
 
+        :param definitions: the fields the ATS defines; when given, a map they contradict
+            (:mod:`plugin.ats.field_check`) is refused.
         :raises AtsConnectionError: listing every problem of the map; nothing is stored.
         """
         with self._sessions.begin() as session:
@@ -135,9 +146,14 @@ class AtsConnectionService:
                     f"the map is for {document['target']!r} but {name!r} is a {row.kind} connection"
                 )
             try:
-                plan_field_writes(document)
+                plan = plan_field_writes(document)
             except FieldMapError as exc:
                 raise AtsConnectionError(str(exc)) from exc
+            problems = contradictions(plan, definitions) if definitions is not None else []
+            if problems:
+                raise AtsConnectionError(
+                    "the field map contradicts the ATS's fields: " + "; ".join(problems)
+                )
             row.field_map_json = json.dumps(document, sort_keys=True)
             return self._info(session, row)
 

@@ -14,7 +14,9 @@ def init_app(app: Flask) -> None:
     from plugin.services import services
 
     registry = services(app)
-    registry.assessments = AssessmentService(registry.sessions)
+    registry.assessments = AssessmentService(
+        registry.sessions, registry.vendor_connections.configure_test
+    )
     # Before a launch is stored: is the assessment it names offered to its platform?
     registry.lti.recorder.check_with(registry.assessments.check_launch)
     registry.attempts = AttemptService(

@@ -27,14 +27,25 @@ from plugin.store.models import AssessmentPlatform
 from plugin.store.models import Deployment
 from plugin.store.models import Platform
 from plugin.store.models import VendorConnection
+from plugin.vendors.errors import VendorError
 
 NOT_OFFERED = "This assessment is not offered to this course's platform."
 #: The largest id the store's INTEGER key holds (PostgreSQL's is 32-bit).
 _MAX_ID = 2**31 - 1
 
 
+#: Points a vendor test at a connection's notification and exit URLs: (connection id,
+#: test id) -> what was set, or None when the vendor has no API for it
+#: (:meth:`plugin.vendors.connections.VendorConnectionService.configure_test`).
+ConfigureTest = t.Callable[[int, str], "tuple[str, ...] | None"]
+
+
 class AssessmentError(AppError):
     """An assessment cannot be created or found; the message says why."""
+
+
+class VendorSetupError(AssessmentError):
+    """The vendor refused or failed to configure its test; the message says why."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,11 +89,17 @@ class AssessmentInfo:
     created_at: dt.datetime
     #: Who may launch it; empty: every registered platform.
     platforms: tuple[Tenant, ...] = ()
+    #: What ``add`` or ``configure`` just set at the vendor, one line each; None when
+    #: nothing was (not asked, or the vendor has no API for it, or a listing).
+    vendor_setup: tuple[str, ...] | None = None
 
 
 class AssessmentService:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    """:param configure_test: sets a vendor test's URLs (see :data:`ConfigureTest`)."""
+
+    def __init__(self, sessions: sessionmaker[Session], configure_test: ConfigureTest) -> None:
         self._sessions = sessions
+        self._configure_test = configure_test
 
     def add(
         self,
@@ -94,6 +111,7 @@ class AssessmentService:
         policy: t.Mapping[str, t.Any] | None = None,
         create_line_item: bool = False,
         platforms: t.Iterable[str] = (),
+        configure_vendor: bool = False,
     ) -> AssessmentInfo:
         """Create an assessment; ``proctoring`` is ``CONNECTION:EXAM_ID`` of a ProctorExam one.
 
@@ -103,39 +121,59 @@ class AssessmentService:
             are shown to the learner and sent to no gradebook).
         :param platforms: the issuers (every client id of each) that may launch it; none:
             every registered platform.
+        :param configure_vendor: point the vendor's test at the tool first, where the
+            vendor has an API for it. Every other check runs before the vendor is called
+            (a dry run of the insert), and a vendor refusal stores nothing: the command
+            can simply be run again. The vendor call is made outside any transaction.
         :raises AssessmentError: unknown connection, wrong kinds, empty test id, bad policy,
             an issuer that is not a registered platform.
+        :raises VendorSetupError: the vendor refused or failed to configure the test.
         """
-        policy_json = _policy_json(policy or {})
+        new = _NewAssessment(
+            connection=connection,
+            test_id=test_id,
+            title=title,
+            proctoring=proctoring,
+            policy_json=_policy_json(policy or {}),
+            create_line_item=create_line_item,
+            platforms=tuple(dict.fromkeys(platforms)),
+        )
         if not test_id.strip():
             raise AssessmentError("the test id cannot be empty")
+        setup = None
+        if configure_vendor:
+            with self._sessions() as session:
+                connection_id = new.insert(session).connection_id
+                session.rollback()
+            setup = self._configured(connection_id, test_id)
         with self._sessions.begin() as session:
-            main = _connection(session, connection)
-            if main.kind == "proctorexam":
-                raise AssessmentError(
-                    "ProctorExam is a proctoring layer;"
-                    " name it with --proctoring beside the main vendor"
-                )
-            row = Assessment(
-                connection_id=main.id,
-                test_id=test_id,
-                title=title,
-                score_policy_json=policy_json,
-                create_line_item=create_line_item,
+            assessment_id = new.insert(session).id
+        return dataclasses.replace(self.get(assessment_id), vendor_setup=setup)
+
+    def configure(self, assessment_id: int) -> AssessmentInfo:
+        """Point the vendor test of an assessment at the tool (again): after
+        ``configure_vendor=False``, a change of base URL, or by hand at the vendor.
+
+        :raises AssessmentError: unknown assessment, or a vendor without such an API.
+        :raises VendorSetupError: the vendor refused or failed.
+        """
+        with self._sessions() as session:
+            row = _require_assessment(session, assessment_id)
+            connection_id, test_id = row.connection_id, row.test_id
+        setup = self._configured(connection_id, test_id)
+        info = self.get(assessment_id)
+        if setup is None:
+            raise AssessmentError(
+                f"{info.kind} has no API to configure its tests;"
+                f" set the URLs `vendor show {info.connection}` prints by hand"
             )
-            if proctoring:
-                name, _, exam_id = proctoring.partition(":")
-                proctor = _connection(session, name)
-                if proctor.kind != "proctorexam" or not exam_id:
-                    raise AssessmentError("--proctoring takes PROCTOREXAM_CONNECTION:EXAM_ID")
-                row.proctoring_connection_id, row.proctoring_exam_id = proctor.id, exam_id
-            session.add(row)
-            session.flush()
-            for issuer in dict.fromkeys(platforms):
-                _require_registered(session, Tenant(issuer))
-                session.add(AssessmentPlatform(assessment_id=row.id, issuer=issuer))
-            assessment_id = row.id
-        return self.get(assessment_id)
+        return dataclasses.replace(info, vendor_setup=setup)
+
+    def _configured(self, connection_id: int, test_id: str) -> tuple[str, ...] | None:
+        try:
+            return self._configure_test(connection_id, test_id)
+        except VendorError as exc:
+            raise VendorSetupError(f"the vendor did not configure test {test_id!r}: {exc}") from exc
 
     def assign(
         self,
@@ -259,6 +297,51 @@ class AssessmentService:
         with self._sessions() as session:
             rows = session.scalars(select(Assessment).order_by(Assessment.id))
             return [_info(session, row) for row in rows]
+
+
+@dataclasses.dataclass(frozen=True)
+class _NewAssessment:
+    """What ``add`` was given, checked and inserted in one session."""
+
+    connection: str
+    test_id: str
+    title: str
+    proctoring: str | None
+    policy_json: str | None
+    create_line_item: bool
+    platforms: tuple[str, ...]
+
+    def insert(self, session: Session) -> Assessment:
+        """Check everything and add the rows (flushed, not committed).
+
+        :raises AssessmentError: see :meth:`AssessmentService.add`.
+        """
+        main = _connection(session, self.connection)
+        if main.kind == "proctorexam":
+            raise AssessmentError(
+                "ProctorExam is a proctoring layer;"
+                " name it with --proctoring beside the main vendor"
+            )
+        row = Assessment(
+            connection_id=main.id,
+            test_id=self.test_id,
+            title=self.title,
+            score_policy_json=self.policy_json,
+            create_line_item=self.create_line_item,
+        )
+        if self.proctoring:
+            name, _, exam_id = self.proctoring.partition(":")
+            proctor = _connection(session, name)
+            if proctor.kind != "proctorexam" or not exam_id:
+                raise AssessmentError("--proctoring takes PROCTOREXAM_CONNECTION:EXAM_ID")
+            row.proctoring_connection_id, row.proctoring_exam_id = proctor.id, exam_id
+        session.add(row)
+        session.flush()
+        for issuer in self.platforms:
+            _require_registered(session, Tenant(issuer))
+            session.add(AssessmentPlatform(assessment_id=row.id, issuer=issuer))
+        session.flush()
+        return row
 
 
 def _policy_json(values: t.Mapping[str, t.Any]) -> str | None:

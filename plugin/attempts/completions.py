@@ -9,6 +9,10 @@ rows and vendor calls:
 
 - a signal that names no attempt we know is not stored: its connection counts it
   (:mod:`plugin.attempts.unmatched`);
+- a signal that names a candidate by e-mail but not the attempt (Mettl's graded
+  notification, :func:`_by_candidate`) is matched among the connection's attempts of that
+  e-mail; when several match and the vendor's hint cannot tell them apart, each is only
+  marked owed a sync, which the sweep serves;
 - signals for one attempt coalesce: one that finds a sync already queued or running for
   the attempt only marks it owed again (:func:`_request_sync`), and that sync covers it,
   or queues one more when it ends (:meth:`plugin.sync.service.SyncService.sync_queued`).
@@ -39,6 +43,7 @@ from plugin.vendors.base import SignalKind
 from plugin.vendors.base import VendorAdapter
 from plugin.vendors.connections import VendorConnectionService
 from plugin.vendors.errors import SignalRejectedError
+from plugin.vendors.errors import VendorError
 from plugin.vendors.payloads import storable
 
 if t.TYPE_CHECKING:
@@ -54,6 +59,14 @@ class SignalResponder(t.Protocol):
     def signal_answer(
         self, request: IncomingRequest, rejected: SignalRejectedError | None
     ) -> t.Any: ...
+
+
+@t.runtime_checkable
+class TestHintResolver(t.Protocol):
+    """An adapter that can say which of its tests a signal's ``vendor_test_hint`` names
+    (Mettl: the schedules of an assessment id)."""
+
+    def tests_of_hint(self, hint: str) -> frozenset[str]: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,21 +155,114 @@ class CompletionIntake:
             connection_id, adapter, dataclasses.replace(signal, attempt_token=token)
         )
 
+    def from_exit(self, connection_id: int, attempt_ids: t.Sequence[int]) -> RecordedSignal | None:
+        """The learner's browser on the connection's exit page, which the vendor sends it
+        to after the test (Mettl's ``exitRedirectionUrl``): a browser return for the first
+        of ``attempt_ids`` (the browser's attempt cookie, newest first) that is one of the
+        connection's attempts; None when none is.
+        """
+        if not attempt_ids:
+            return None
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Attempt.id, Attempt.vendor_ref)
+                .join(Assessment, Attempt.assessment_id == Assessment.id)
+                .where(Assessment.connection_id == connection_id, Attempt.id.in_(attempt_ids))
+            )
+            refs = {row.id: row.vendor_ref for row in rows}
+        attempt_id = next((known for known in attempt_ids if known in refs), None)
+        if attempt_id is None:
+            return None
+        adapter = self._connections.adapter(connection_id)
+        signal = CompletionSignal(SignalKind.BROWSER_RETURN, vendor_ref=refs[attempt_id])
+        return self._record(connection_id, adapter, signal)
+
     def _record(
         self, connection_id: int, adapter: VendorAdapter, signal: CompletionSignal
     ) -> RecordedSignal:
-        names = (signal.vendor_ref, signal.attempt_token, signal.status_hint)
+        names = (
+            signal.vendor_ref,
+            signal.attempt_token,
+            signal.status_hint,
+            signal.candidate_email,
+            signal.vendor_test_hint,
+        )
         if not all(storable(name) for name in names if name):
             raise SignalRejectedError(
                 "the signal holds a NUL or a lone surrogate, which no reference has"
             )
+        signal, ambiguous = self._by_candidate(connection_id, adapter, signal)
         with self._sessions.begin() as session:
             attempt = _find_attempt(session, connection_id, signal)
             if attempt is not None:
                 return _record_for(session, connection_id, attempt, adapter, signal)
+            if ambiguous:
+                _owe(session, ambiguous)
+                log.info(
+                    "connection %s: a %s signal matches attempts %s; each is owed a sync",
+                    connection_id,
+                    signal.kind.value,
+                    list(ambiguous),
+                )
+                return RecordedSignal(None, None, signal.kind, adapter)
             unmatched = count_unmatched(session, connection_id)
         self._unmatched_log.note(connection_id, unmatched, signal)
         return RecordedSignal(None, None, signal.kind, adapter)
+
+    def _by_candidate(
+        self, connection_id: int, adapter: VendorAdapter, signal: CompletionSignal
+    ) -> tuple[CompletionSignal, tuple[int, ...]]:
+        """A signal naming only a candidate e-mail, with the ``vendor_ref`` of the one
+        attempt of the connection it matches; else unchanged, with the ids of the attempts
+        it cannot tell apart (none: it matches no attempt).
+
+        The vendor is asked about the hint only when several attempts match, outside any
+        transaction; a vendor that cannot answer leaves the signal ambiguous.
+        """
+        email = signal.candidate_email
+        if signal.vendor_ref or signal.attempt_token or not email:
+            return signal, ()
+        with self._sessions() as session:
+            matches = _attempts_of_candidate(session, connection_id, email)
+        hint = signal.vendor_test_hint
+        if len(matches) > 1 and hint and isinstance(adapter, TestHintResolver):
+            try:
+                tests = adapter.tests_of_hint(hint)
+            except VendorError as exc:
+                log.warning("connection %s: cannot resolve test hint: %s", connection_id, exc)
+            else:
+                matches = [match for match in matches if match[2] in tests] or matches
+        if len(matches) == 1:
+            return dataclasses.replace(signal, vendor_ref=matches[0][1]), ()
+        return signal, tuple(match[0] for match in matches)
+
+
+def _attempts_of_candidate(
+    session: Session, connection_id: int, email: str
+) -> list[tuple[int, str, str]]:
+    """``(attempt id, vendor_ref, test id)`` of the connection's attempts whose reference
+    names the candidate ``email`` (``<test>/<e-mail>``, as Mettl's adapter writes it)."""
+    rows = session.execute(
+        select(Attempt.id, Attempt.vendor_ref, Assessment.test_id)
+        .join(Assessment, Attempt.assessment_id == Assessment.id)
+        .where(
+            Assessment.connection_id == connection_id,
+            Attempt.vendor_ref.endswith(f"/{email.strip().lower()}", autoescape=True),
+        )
+        .order_by(Attempt.id.desc())
+    )
+    return [(row.id, str(row.vendor_ref), row.test_id) for row in rows]
+
+
+def _owe(session: Session, attempt_ids: t.Sequence[int]) -> None:
+    """Mark the attempts owed a sync, for the sweep to serve (no job is queued)."""
+    now = utcnow()
+    session.execute(
+        update(Attempt)
+        .where(Attempt.id.in_(attempt_ids))
+        .values(sync_requested_at=now, last_signal_at=now),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def _record_for(

@@ -2,7 +2,8 @@
 
 A relaunch of the same learner, placement and assessment resumes the same
 attempt (same token, same vendor reference): vendors that enrol idempotently per
-token give the same link back, and a stored link is reused without a call.  Once
+token give the same link back, and a stored link is reused without a call (unless it
+expires within the hour: an embedded player's login token does after 8 hours).  Once
 the attempt's stored result is final, a relaunch goes to our result page instead:
 the vendor would only show its "session closed" page.
 """
@@ -10,6 +11,7 @@ the vendor would only show its "session closed" page.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import typing as t
 
@@ -37,6 +39,9 @@ from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import StartRequest
 from plugin.vendors.connections import VendorConnectionService
 from plugin.vendors.errors import VendorError
+
+#: A relaunch whose stored embed expires sooner than this gets a new one from the vendor.
+RENEW_BEFORE = dt.timedelta(hours=1)
 
 #: What a learner is told when the vendor fails or refuses to open their attempt.
 VENDOR_REFUSED = (
@@ -125,10 +130,7 @@ class AttemptService:
             proctoring = self._start_at(
                 assessment.proctoring_connection_id, assessment.proctoring_exam_id, token, learner
             )
-        embed = dict(started.embed) if started.embed else None
-        if embed is not None:
-            # The player reports to our relay, never to the secret callback URL.
-            embed["event_url"] = self.return_url(token)
+        embed = self._player_embed(started, token)
         with self._sessions.begin() as session:
             row = session.get(Attempt, attempt_id)
             assert row is not None
@@ -143,7 +145,8 @@ class AttemptService:
 
     def _stored_destination(self, attempt_id: int) -> AttemptDestination | None:
         """Where an earlier launch of this attempt leads now: the result page once the
-        result is final, else the vendor link it stored (``None``: none yet)."""
+        result is final, else the vendor link it stored (``None``: none yet, or a stored
+        embed about to run out, which the vendor is asked to replace)."""
         with self._sessions() as session:
             row = session.get(Attempt, attempt_id)
             assert row is not None
@@ -153,8 +156,57 @@ class AttemptService:
                 result_url = self.result_url(token)
                 return AttemptDestination(attempt_id, token, None, None, result_url=result_url)
             if row.vendor_ref and (row.redirect_url or row.embed_encrypted):
-                return self._destination(row, token)
+                destination = self._destination(row, token)
+                if not _renewal_due(destination.embed):
+                    return destination
         return None
+
+    def renew_embed(self, token: str, embed_id: str) -> dict[str, t.Any] | None:
+        """A new player embed for the attempt named by ``token``, whose vendor refused the
+        one its page holds (``embed_id``); it is stored for later launches.
+
+        Only the stored embed is renewed: a page holding an older one (another tab renewed
+        it meanwhile) gets the stored embed without a vendor call, so repeating a request
+        costs the vendor nothing.
+
+        :returns: ``None`` when there is no such attempt or it has no embedded player.
+        :raises AttemptError: the vendor failed or refused (its reason in ``detail``).
+        """
+        with self._sessions() as session:
+            row = session.scalar(select(Attempt).where(Attempt.token_hash == token_digest(token)))
+            if row is None or row.embed_encrypted is None:
+                return None
+            stored: dict[str, t.Any] = json.loads(self._open(row.embed_encrypted))
+            if stored.get("embed_id") != embed_id:
+                return stored
+            user = session.get(LtiUser, row.lti_user_id)
+            assessment = session.get(Assessment, row.assessment_id)
+            assert user is not None and assessment is not None
+            learner = Learner(f"lti-{user.platform_id}-{user.subject}", email=user.email)
+            attempt_id, connection_id = row.id, assessment.connection_id
+            test_id = assessment.test_id
+        embed = self._player_embed(self._start_at(connection_id, test_id, token, learner), token)
+        if embed is None:
+            return None
+        with self._sessions.begin() as session:
+            row = session.get(Attempt, attempt_id)
+            assert row is not None
+            row.embed_encrypted = self._seal(json.dumps(embed))
+            row.updated_at = utcnow()
+        return embed
+
+    def _player_embed(self, started: StartedAttempt, token: str) -> dict[str, t.Any] | None:
+        """The embed to store: the player reports to our relay, never to the secret
+        callback URL; ``embed_id`` names this embed to :meth:`renew_embed`, and
+        ``fresh_until`` (ISO 8601) says when a relaunch must ask the vendor again."""
+        if not started.embed:
+            return None
+        embed = dict(started.embed)
+        embed["event_url"] = self.return_url(token)
+        embed["embed_id"] = new_token(9)
+        if started.fresh_until is not None:
+            embed["fresh_until"] = started.fresh_until.isoformat()
+        return embed
 
     def _seal(self, text: str) -> bytes:
         return self._secrets.encrypt(text.encode())
@@ -232,6 +284,15 @@ class AttemptService:
             session.flush()
             session.expunge(assessment)
             return row.id, token, assessment
+
+
+def _renewal_due(embed: dict[str, t.Any] | None) -> bool:
+    """Whether a stored embed runs out within :data:`RENEW_BEFORE` (a learner would be
+    shown the vendor's refusal part-way through the exam)."""
+    if not embed or "fresh_until" not in embed:
+        return False
+    fresh_until = dt.datetime.fromisoformat(embed["fresh_until"])
+    return fresh_until - RENEW_BEFORE <= utcnow()
 
 
 def _placement(

@@ -8,9 +8,11 @@ import typing as t
 import click
 
 from plugin.ats.base import AtsError
+from plugin.ats.base import AtsFieldDefinition
 from plugin.ats.connections import AtsConnectionError
 from plugin.ats.connections import AtsConnectionInfo
 from plugin.ats.connections import AtsConnectionService
+from plugin.ats.field_check import CHECKED_TARGETS
 from plugin.ats.registry import KINDS
 from plugin.ats.registry import AtsKind
 from plugin.cli.config_options import config_options
@@ -159,6 +161,12 @@ def test(name: str) -> None:
     default=None,
     help="A whole field map as JSON (see `mapping preview --ats-map`).",
 )
+@click.option(
+    "--no-check",
+    "unchecked",
+    is_flag=True,
+    help="Store the map without checking it against the fields the ATS defines.",
+)
 @json_option
 def fields(
     name: str,
@@ -166,9 +174,14 @@ def fields(
     options: tuple[str, ...],
     clears: tuple[str, ...],
     map_file: t.TextIO | None,
+    unchecked: bool,
     as_json: bool,
 ) -> None:
-    """Set the field map (with --map or --file), or list the fields the ATS defines."""
+    """Set the field map (with --map or --file), or list the fields the ATS defines.
+
+    A map is checked against the ATS's own field definitions (type, options) unless
+    --no-check is given; a contradiction is refused.
+    """
     service = _service()
     if not mappings and map_file is None:
         with reported(AtsConnectionError, AtsError):
@@ -192,8 +205,27 @@ def fields(
             if map_file is not None
             else {"fields": parse_field_options(kind, mappings, options, clears)}
         )
-        info = service.set_field_map(name, document)
+        defined = None if unchecked else _definitions(service, name, kind)
+        info = service.set_field_map(name, document, definitions=defined)
     _show(info, as_json)
+
+
+def _definitions(
+    service: AtsConnectionService, name: str, kind: str
+) -> list[AtsFieldDefinition] | None:
+    """The fields the ATS defines, ``None`` for a kind that defines none (the webhook).
+
+    :raises AtsConnectionError: when the ATS cannot be read.
+    """
+    if kind not in CHECKED_TARGETS:
+        return None
+    try:
+        return service.sink_by_name(name).list_fields()
+    except AtsError as exc:
+        raise AtsConnectionError(
+            f"cannot check the map against the fields {kind} defines: {exc.message}; "
+            "fix the connection, or pass --no-check to store the map unchecked"
+        ) from exc
 
 
 def parse_field_options(

@@ -26,7 +26,8 @@ def config_options(config: type[t.Any], secret_fields: frozenset[str]) -> list[c
                 hide_input=secret,
                 default=None,
                 help=("Secret; prompted for when omitted. " if secret else "")
-                + ("" if required else f"Default: {field.default}."),
+                + (f"{field.metadata['help']} " if "help" in field.metadata else "")
+                + ("" if required or field.default == "" else f"Default: {field.default}."),
             )
         )
     return params

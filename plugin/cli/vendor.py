@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import typing as t
@@ -11,6 +12,8 @@ import click
 from plugin.attempts.assessments import AssessmentError
 from plugin.attempts.assessments import AssessmentInfo
 from plugin.attempts.assessments import AssessmentService
+from plugin.attempts.assessments import VendorSetupError
+from plugin.cli.check_report import show_report
 from plugin.cli.config_options import config_options
 from plugin.cli.context import load_app
 from plugin.cli.context import reported
@@ -27,17 +30,24 @@ from plugin.vendors.registry import KINDS
 from plugin.vendors.registry import VendorKind
 
 SIGNAL_NOTES = {
-    "startexam": "Paste the browser URL into each test's settings in StartExam (callback URL,"
-    " the redirect after finish); StartExam appends participantId. It passes through"
+    "startexam": "By hand (StartExam has no API for it): paste the browser URL into each"
+    " test's settings in StartExam (callback URL, the redirect after finish); StartExam"
+    " appends participantId. It passes through"
     " learners' browsers, so it carries the browser token, not the callback token; replace"
     " a callback URL pasted before.",
     "examspark": "Learners' players report through the tool; the callback URL is the"
     " lis_outcome_service_url for grade passback (OAuth 1.0 signed with the app key/secret).",
-    "mettl": "Paste the callback URL, with &accessKey=<schedule access key> appended, as the"
-    " schedule's 'finish test' and 'graded' notification URLs.",
+    "mettl": "Set for you: `assessment add` points the schedule's 'finish test' and"
+    " 'graded' notification URLs at the callback URL (with &accessKey=<access key>) and its"
+    " exit redirection URL at the exit URL, through Mettl's Edit Schedule API"
+    " (--no-configure-vendor skips it, `assessment configure ID` redoes it). By hand:"
+    " paste the same URLs into the schedule's settings.",
     "imocha": "Nothing to paste: the callback URL is sent with each invitation.",
     "proctorexam": "No webhook: results are polled.",
 }
+
+#: Vendors that send every learner of a test to one URL after it: the exit page's.
+EXIT_PAGE_KINDS = frozenset({"mettl"})
 
 
 def _connections() -> VendorConnectionService:
@@ -59,6 +69,8 @@ def _show(info: VendorConnectionInfo, as_json: bool) -> None:
         )
     else:
         click.echo(f"callback URL (secret, give it to the vendor only): {info.callback_url}")
+    if info.kind in EXIT_PAGE_KINDS:
+        click.echo(f"exit URL (the schedule's exit redirection URL): {info.exit_url}")
     click.echo(f"  {SIGNAL_NOTES[info.kind]}")
 
 
@@ -116,6 +128,38 @@ def show(name: str, as_json: bool) -> None:
     _show(info, as_json)
 
 
+@vendor_group.command("update")
+@click.argument("name")
+@click.option(
+    "--set",
+    "changes",
+    multiple=True,
+    required=True,
+    metavar="SETTING=VALUE",
+    help="A setting to change, named as in `vendor add` (sdk_script_url=...); repeatable."
+    " A secret given as SETTING alone is prompted for.",
+)
+@json_option
+def update(name: str, changes: tuple[str, ...], as_json: bool) -> None:
+    """Change settings of a connection; its callback and browser URLs stay the same."""
+    with reported(VendorConnectionError):
+        info = _connections().update(name, _parsed_changes(changes))
+    _show(info, as_json)
+
+
+def _parsed_changes(changes: tuple[str, ...]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for change in changes:
+        key, equals, value = change.partition("=")
+        key = key.strip().replace("-", "_")
+        if not key:
+            raise click.BadParameter(f"{change!r} names no setting", param_hint="--set")
+        if not equals:
+            value = click.prompt(f"{key} (hidden)", hide_input=True, err=True)
+        parsed[key] = value
+    return parsed
+
+
 @vendor_group.command("remove")
 @click.argument("name")
 def remove(name: str) -> None:
@@ -127,11 +171,12 @@ def remove(name: str) -> None:
 
 @vendor_group.command("test")
 @click.argument("name")
-def test(name: str) -> None:
-    """Make one authenticated read call and report the vendor's answer."""
+@json_option
+def test(name: str, as_json: bool) -> None:
+    """Make one authenticated read call: were the credentials accepted, what was read."""
     with reported(VendorConnectionError, VendorError):
-        line = _connections().adapter_by_name(name).check_connection()
-    click.echo(f"ok: {line}")
+        report = _connections().adapter_by_name(name).check_connection()
+    show_report(report, as_json=as_json)
 
 
 @vendor_group.command("tests")
@@ -288,6 +333,13 @@ def _column_text(info: AssessmentInfo) -> str:
     help="Offer it only to this registered platform (every client id of the issuer);"
     " repeatable. Default: every registered platform.",
 )
+@click.option(
+    "--configure-vendor/--no-configure-vendor",
+    default=True,
+    show_default=True,
+    help="First set the test's notification and exit URLs at the vendor, where it has an"
+    " API for it (Mettl); a refusal stores nothing.",
+)
 @json_option
 def add_assessment(
     connection: str,
@@ -301,9 +353,13 @@ def add_assessment(
     comment: str | None,
     create_line_item: bool,
     platforms: tuple[str, ...],
+    configure_vendor: bool,
     as_json: bool,
 ) -> None:
-    """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID)."""
+    """Create an assessment and print its id (use it as the LTI custom parameter assessment=ID).
+
+    What was set at the vendor is printed on stderr.
+    """
     chosen = {
         "score_mode": score_mode,
         "max_points": max_points,
@@ -311,7 +367,7 @@ def add_assessment(
         "hold_for_proctoring_review": hold_proctoring,
         "comment_template": comment,
     }
-    with reported(AssessmentError):
+    with reported(AssessmentError), _setup_refusal(connection):
         info = _assessments().add(
             connection=connection,
             test_id=test_id,
@@ -320,11 +376,51 @@ def add_assessment(
             policy={k: v for k, v in chosen.items() if v is not None},
             create_line_item=create_line_item,
             platforms=platforms,
+            configure_vendor=configure_vendor,
         )
+    if configure_vendor:
+        _echo_setup(info)
     if as_json:
         print_json(_assessment_json(info))
     else:
         click.echo(info.id)
+
+
+@assessment_group.command("configure")
+@click.argument("assessment_id", metavar="ID", type=int)
+@json_option
+def configure_assessment(assessment_id: int, as_json: bool) -> None:
+    """Set the test's notification and exit URLs at the vendor again (Mettl), e.g. after
+    `assessment add --no-configure-vendor` or a change of the tool's base URL."""
+    with reported(AssessmentError):
+        info = _assessments().configure(assessment_id)
+    if as_json:
+        print_json(_assessment_json(info))
+    else:
+        _echo_setup(info, err=False)
+
+
+@contextlib.contextmanager
+def _setup_refusal(connection: str) -> t.Iterator[None]:
+    """A vendor refusal during ``assessment add`` as a CLI error that says nothing was
+    stored and how to go on."""
+    try:
+        yield
+    except VendorSetupError as exc:
+        raise click.ClickException(
+            f"{exc}. No assessment was added: run the command again once this is fixed, or"
+            f" with --no-configure-vendor and set the URLs `vendor show {connection}` prints"
+            " by hand."
+        ) from exc
+
+
+def _echo_setup(info: AssessmentInfo, *, err: bool = True) -> None:
+    if info.vendor_setup is None:
+        click.echo(
+            f"nothing set at {info.kind} (no API for it): {SIGNAL_NOTES[info.kind]}", err=err
+        )
+    for line in info.vendor_setup or ():
+        click.echo(f"set {line}", err=err)
 
 
 @assessment_group.command("list")

@@ -8,6 +8,11 @@ import re
 _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)((?:token|secret|password|api[_-]?key|signature|asgn)=)[^&\s\"']+"),
+    # The same inside an encoded query value (a callback URL in Mettl's ``sc`` JSON), up to
+    # the encoded ``&``.
+    re.compile(
+        r"(?i)((?:token|secret|password|api[_-]?key|signature|asgn)%3D)(?:(?!%26)[^&\s\"'])+"
+    ),
     re.compile(r"(/callbacks/[^/\s]+/[^/\s?]+/)[A-Za-z0-9_-]{8,}"),
     re.compile(r"(/return/)[A-Za-z0-9_-]{8,}"),
     re.compile(r"(/lti/register/)[A-Za-z0-9_-]{8,}"),

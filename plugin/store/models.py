@@ -357,6 +357,22 @@ class AtsCandidate(Base):
     candidate_id: Mapped[str] = mapped_column(String(64))
 
 
+class AtsFieldWrite(Base):
+    """The value an ATS last accepted for one field of one candidate (a digest of the
+    wire element, :attr:`mappings.ats.FieldWrite.value_hash`), so that a retried or later
+    delivery writes only what changed or failed."""
+
+    __tablename__ = "ats_field_writes"
+
+    ats_connection_id: Mapped[int] = mapped_column(
+        ForeignKey("ats_connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value_hash: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class AttemptResult(Base):
     """The latest authoritative result of an attempt.
 

@@ -57,6 +57,9 @@ class StartedAttempt:
     redirect_url: str | None = None
     embed: dict[str, t.Any] | None = None
     extra: dict[str, t.Any] = dataclasses.field(default_factory=dict)
+    #: When the ``embed`` stops working (ExamSpark: its SDK token's expiry); the attempt
+    #: service starts at the vendor again before then rather than hand it out once more.
+    fresh_until: dt.datetime | None = None
 
 
 class SignalKind(enum.Enum):
@@ -84,13 +87,22 @@ class IncomingRequest:
 
 @dataclasses.dataclass(frozen=True)
 class CompletionSignal:
-    """A trigger to fetch a result: which attempt, and what the vendor hinted."""
+    """A trigger to fetch a result: which attempt, and what the vendor hinted.
+
+    A vendor whose signal may not name the attempt's reference (Mettl's graded
+    notification names the candidate and the assessment but not the schedule) leaves
+    ``vendor_ref`` unset and gives ``candidate_email``: the attempt is then the one of
+    the connection whose ``vendor_ref`` ends in ``/<candidate_email>``, narrowed by
+    ``vendor_test_hint`` (the vendor's own id of what was taken) when several do.
+    """
 
     kind: SignalKind
     vendor_ref: str | None = None
     attempt_token: str | None = None
     status_hint: str | None = None
     authenticated: bool = False
+    candidate_email: str | None = None
+    vendor_test_hint: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,6 +164,30 @@ class ActionOutcome:
     message: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class ConnectionReport:
+    """What a connection check found, authentication apart from the catalogue read.
+
+    :ivar auth_ok: the vendor accepted the credentials (it answered the read call).
+    :ivar detail: when refused, the vendor's reason; else which account answered.
+    :ivar catalogue: what was read (``3 tests``, ``workspace Sandbox district``); None
+        when the answer was readable in no plausible form.
+    :ivar problem: why the catalogue could not be read, or, beside a catalogue, why the
+        connection cannot serve learners yet.
+    :ivar warnings: answers read in a form other than the one our docs name.
+    """
+
+    auth_ok: bool
+    detail: str
+    catalogue: str | None = None
+    problem: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.auth_ok and self.catalogue is not None and self.problem is None
+
+
 class VendorAdapter(t.Protocol):
     """One vendor connection, ready to use."""
 
@@ -182,5 +218,37 @@ class VendorAdapter(t.Protocol):
         :raises plugin.vendors.errors.VendorRefusedError: action unsupported or refused.
         """
 
-    def check_connection(self) -> str:
-        """One authenticated read call; returns a line saying what was read."""
+    def check_connection(self) -> ConnectionReport:
+        """One authenticated read call: were the credentials accepted, what was read.
+
+        A refusal or an unreadable answer is reported, not raised; other vendor errors
+        (unreachable, server error) are raised.
+        """
+
+
+@dataclasses.dataclass(frozen=True)
+class CompletionUrls:
+    """The tool's URLs a vendor test should use when a learner finishes it.
+
+    :ivar notification_url: where the vendor posts its completion notifications (the
+        connection's callback URL; it carries the callback token).
+    :ivar exit_url: where the vendor sends the learner's browser after the test
+        (``<base URL>/return/finished/<connection id>``).
+    """
+
+    notification_url: str
+    exit_url: str
+
+
+@t.runtime_checkable
+class VendorConfigurer(t.Protocol):
+    """An adapter that can point one of the vendor's tests at the tool by API (Mettl's
+    Edit Schedule), so the admin pastes nothing. Adapters of vendors without such an
+    API do not implement it."""
+
+    def configure_test(self, test_id: str, urls: CompletionUrls) -> list[str]:
+        """Set ``urls`` on test ``test_id``; idempotent.
+
+        :returns: what was set, one line per setting, for people.
+        :raises plugin.vendors.errors.VendorError: the vendor refused or failed.
+        """

@@ -1,6 +1,7 @@
 """Small pieces several vendor connectors share: the stand-in learner address, the
 validation of typed-in settings (URLs: :mod:`plugin.http.urls`; cursors:
-:mod:`plugin.vendors.cursor`) and the shape a connection check expects of a listing.
+:mod:`plugin.vendors.cursor`), the shape a connection check expects of a listing whose
+shape the docs fix, and how a connection check reports a refusal or an unreadable answer.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import hashlib
 import string
 import typing as t
 
+from plugin.vendors.base import ConnectionReport
+from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import InvalidResponseError
 
 if t.TYPE_CHECKING:
+    from collections.abc import Callable
     from collections.abc import Iterable
     from collections.abc import Mapping
 
@@ -69,26 +73,17 @@ def template_names(template: str, *, setting: str) -> set[str]:
         raise ValueError(f"{setting} is malformed: {exc}") from exc
 
 
-def listed_objects(items: object, id_key: str, *, vendor: str, what: str) -> list[dict[str, t.Any]]:
-    """``items`` when it is a list of JSON objects that each carry ``id_key`` (a non-empty
-    string or a whole number): how a connection check knows it read the listing it asked
-    for, not merely some answer.
+def checked(read: Callable[[], ConnectionReport]) -> ConnectionReport:
+    """``read()``, with a refusal or an unreadable answer turned into the report.
 
-    :param what: what was read, for the message (``"the test list"``).
-    :raises InvalidResponseError: for anything else.
+    An :class:`InvalidResponseError` means the vendor answered the call (so it accepted
+    the credentials) with something readable in no plausible form.
     """
-    if isinstance(items, list) and all(_has_id(item, id_key) for item in items):
-        return items
-    raise InvalidResponseError(
-        f"answered {what} with something other than a list of objects that each have {id_key!r}",
-        vendor=vendor,
-    )
-
-
-def _has_id(item: object, id_key: str) -> bool:
-    if not isinstance(item, dict):
-        return False
-    value = item.get(id_key)
-    if isinstance(value, str):
-        return bool(value.strip())
-    return isinstance(value, int) and not isinstance(value, bool)
+    try:
+        return read()
+    except AuthError as exc:
+        return ConnectionReport(auth_ok=False, detail=str(exc))
+    except InvalidResponseError as exc:
+        return ConnectionReport(
+            auth_ok=True, detail=f"{exc.vendor} answered the read call", problem=str(exc)
+        )

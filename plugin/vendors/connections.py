@@ -26,7 +26,9 @@ from plugin.runtime.tokens import new_token
 from plugin.runtime.tokens import token_digest
 from plugin.store.models import Assessment
 from plugin.store.models import VendorConnection
+from plugin.vendors.base import CompletionUrls
 from plugin.vendors.base import VendorAdapter
+from plugin.vendors.base import VendorConfigurer
 from plugin.vendors.registry import VendorKind
 from plugin.vendors.registry import kind_named
 
@@ -47,6 +49,8 @@ class VendorConnectionInfo:
     :ivar browser_url: for a vendor whose completion signal comes through the learner's
         browser, the URL to configure there instead of ``callback_url`` (``None`` for
         the others).
+    :ivar exit_url: the exit page, for a vendor that sends every learner of a test to one
+        URL after it (Mettl's ``exitRedirectionUrl``); it carries no secret.
     """
 
     id: int
@@ -55,6 +59,7 @@ class VendorConnectionInfo:
     settings: dict[str, t.Any]
     callback_url: str
     created_at: dt.datetime
+    exit_url: str
     browser_url: str | None = None
 
     def listing(self) -> dict[str, t.Any]:
@@ -120,6 +125,29 @@ class VendorConnectionService:
                 session.add(row)
         except IntegrityError as exc:
             raise VendorConnectionError(f"a connection named {name!r} exists already") from exc
+        return self.get(name)
+
+    def update(self, name: str, changes: t.Mapping[str, str]) -> VendorConnectionInfo:
+        """Change some settings of a connection; the others, its tokens and its URLs stay.
+
+        The merged settings are validated as ``add`` validates them; an adapter built from
+        the old settings is replaced on its next use.
+
+        :raises VendorConnectionError: unknown connection or setting, or a bad value.
+        """
+        with self._sessions.begin() as session:
+            row = session.scalar(select(VendorConnection).where(VendorConnection.name == name))
+            if row is None:
+                raise VendorConnectionError(f"no vendor connection named {name!r}")
+            kind = kind_named(row.kind)
+            current = json.loads(self._secrets.decrypt(row.config_encrypted))
+            merged = {key: str(value) for key, value in current.items() if value is not None}
+            try:
+                config = kind.parse_config({**merged, **changes})
+            except ValueError as exc:
+                raise VendorConnectionError(str(exc)) from exc
+            plain = json.dumps(dataclasses.asdict(config)).encode()
+            row.config_encrypted = self._secrets.encrypt(plain)
         return self.get(name)
 
     def list(self) -> list[VendorConnectionInfo]:
@@ -225,6 +253,31 @@ class VendorConnectionService:
         token = self._secrets.decrypt(row.browser_token_encrypted).decode()
         return f"{self._base_url}/callbacks/{row.kind}/{row.id}/browser?token={token}"
 
+    def exit_url(self, connection_id: int) -> str:
+        """Where a vendor sends the learner's browser after a test of this connection
+        (``plugin/web/exit_page.py``)."""
+        return f"{self._base_url}/return/finished/{connection_id}"
+
+    def configure_test(self, connection_id: int, test_id: str) -> tuple[str, ...] | None:
+        """Point vendor test ``test_id`` at this connection's notification and exit URLs,
+        when the vendor has an API for it (:class:`VendorConfigurer`).
+
+        :returns: what was set, the callback token masked; None when the vendor has no
+            such API (the admin pastes what ``vendor show`` prints).
+        :raises VendorConnectionError: unknown connection.
+        :raises plugin.vendors.errors.VendorError: the vendor refused or failed.
+        """
+        adapter = self.adapter(connection_id)
+        if not isinstance(adapter, VendorConfigurer):
+            return None
+        with self._sessions() as session:
+            row = session.get(VendorConnection, connection_id)
+            if row is None:
+                raise VendorConnectionError(f"no vendor connection with id {connection_id}")
+            urls = CompletionUrls(self.callback_url(row), self.exit_url(connection_id))
+            token = self._secrets.decrypt(row.callback_token_encrypted).decode()
+        return tuple(line.replace(token, MASK) for line in adapter.configure_test(test_id, urls))
+
     def callback_url_for(self, connection_id: int) -> str:
         with self._sessions() as session:
             row = session.get(VendorConnection, connection_id)
@@ -254,5 +307,6 @@ class VendorConnectionService:
             settings,
             self.callback_url(row),
             row.created_at,
+            self.exit_url(row.id),
             browser_url=self.browser_url(row) if kind.browser_callback else None,
         )

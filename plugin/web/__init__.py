@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     from plugin.web import busy
     from plugin.web import callbacks
     from plugin.web import errors
+    from plugin.web import exit_page
     from plugin.web import headers
     from plugin.web import health
     from plugin.web import lti
+    from plugin.web import player
     from plugin.web import registration
 
     errors.init_app(app)
@@ -21,3 +23,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(registration.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(callbacks.bp)
+    app.register_blueprint(exit_page.bp)
+    app.register_blueprint(player.bp)

@@ -3,8 +3,8 @@
 Our pages are framed by the registered platforms and post forms back to them (deep
 linking), so both ``frame-ancestors`` and ``form-action`` name the platforms' origins.
 Inline scripts and styles run only with the per-response nonce that templates read as
-``csp_nonce``.  The ExamSpark player page alone may load the vendor's SDK: its origins
-are noted when ``player.html`` is rendered.
+``csp_nonce``.  The ExamSpark player page alone may load the vendor's SDK: the bundle's
+exact URL (script) and origin (frames) are noted when ``player.html`` is rendered.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import typing as t
+import urllib.parse
 
 from flask import Flask
 from flask import Response
@@ -59,11 +60,12 @@ def add_security_headers(response: Response) -> Response:
 def content_security_policy() -> str:
     platforms = " ".join(_platform_origins())
     vendor = " ".join(g.get("csp_vendor_origins", ()))
+    script = g.get("csp_vendor_script", "")
     own = "'self'"
     nonce = f"'nonce-{g.csp_nonce}'" if "csp_nonce" in g else ""
     directives = {
         "default-src": own,
-        "script-src": f"{own} {nonce} {vendor}",
+        "script-src": f"{own} {nonce} {script}",
         "style-src": f"{own} {nonce}",
         "frame-src": f"{own} {vendor}",
         "frame-ancestors": f"{own} {platforms}",
@@ -87,11 +89,22 @@ def _platform_origins() -> tuple[str, ...]:
 def _note_player_origins(
     sender: Flask, template: Template, context: dict[str, t.Any], **extra: t.Any
 ) -> None:
-    """The player page loads the SDK bundle named by the vendor connection, and the SDK
-    frames the player from the same vendor; no other page may."""
+    """The player page loads the SDK bundle named by the vendor connection (that one URL:
+    a path source matches no other file of the origin), and the SDK frames the player
+    from the same origin; no other page may."""
     if template.name != PLAYER_TEMPLATE:
         return
     embed = context.get("embed") or {}
-    origin = url_origin(str(embed.get("script_url", "")))
+    script_url = str(embed.get("script_url", ""))
+    origin = url_origin(script_url)
     if origin:
         g.csp_vendor_origins = (origin,)
+        g.csp_vendor_script = origin + _csp_path(script_url)
+
+
+def _csp_path(url: str) -> str:
+    """The URL's path as a CSP source path: characters a policy gives meaning to
+    (``;`` ``,`` whitespace, quotes) percent-encoded, as the browser compares them
+    decoded."""
+    path = urllib.parse.urlsplit(url).path or "/"
+    return urllib.parse.quote(urllib.parse.unquote(path), safe="/@:!$&()*+=-._~")

@@ -12,6 +12,7 @@ from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import url_for
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -21,6 +22,7 @@ from lti.tool_description import static_configuration
 from plugin.attempts.start import AttemptDestination
 from plugin.attempts.start import AttemptService
 from plugin.registrations.launches import LaunchSummary
+from plugin.registrations.launches import course_return_url
 from plugin.registrations.lti_tool import DEEP_LINK_DECLINED
 from plugin.services import services
 from plugin.web import login_limits
@@ -112,12 +114,20 @@ def _to_destination(summary: LaunchSummary, destination: AttemptDestination) -> 
         return make_response(page)
     if destination.redirect_url:
         return redirect(destination.redirect_url, code=303)
+    token = destination.token
     page = render_template(
         "player.html",
         embed=destination.embed,
-        token=destination.token,
+        token=token,
         title=title,
         proctoring_url=destination.proctoring_url,
+        # The attempt's stored course link: the same rule on the same launch value.
+        course_url=course_return_url(summary.return_url, summary.platform),
+        player_urls={
+            "result": services().attempts.result_url(token),
+            "renew": url_for("player.renew_token", token=token),
+            "error": url_for("player.report_error", token=token),
+        },
     )
     return make_response(page)
 

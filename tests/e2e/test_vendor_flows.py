@@ -21,6 +21,8 @@ from mappings.result import ResultStatus
 from plugin.sandbox.browser import SandboxBrowser
 from plugin.sandbox.vendors.examspark import create_examspark_app
 from plugin.sandbox.vendors.examspark import player_url
+from plugin.sandbox.vendors.examspark.sdk import SCRIPT_PATH
+from plugin.sandbox.vendors.examspark.sdk import script_integrity
 from plugin.sandbox.vendors.imocha import create_imocha_app
 from plugin.sandbox.vendors.mettl import create_mettl_app
 from plugin.sandbox.vendors.proctorexam import create_proctorexam_app
@@ -187,6 +189,8 @@ def test_examspark_player_event_and_grade_passback_reach_the_bridge(
         "app_secret": SECRET,
         "workspace_id": "district",
         "base_url": sim.url,
+        "sdk_script_url": sim.url + SCRIPT_PATH,
+        "sdk_script_integrity": script_integrity(),
     }
     connection = connections(tool).add("examspark", "examspark", settings)
     config = control(sim.url, "POST", "/sandbox/exam-configs", {"questions": 4})["examConfig"]

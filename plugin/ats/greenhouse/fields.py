@@ -44,6 +44,7 @@ class GreenhouseField:
             type=self.value_type,
             options=self.options,
             active=self.active,
+            id=self.id,
         )
 
 

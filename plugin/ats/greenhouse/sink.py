@@ -7,6 +7,10 @@ definitions are read again: fields deleted in the meantime move to the note and 
 rest is written once more; a refused value of a field that still exists is a
 non-retryable error carrying Greenhouse's message. The PATCH comes before the note, so
 the failures an outbox retries (429, 5xx) happen before anything is added.
+
+Only the payload's pending writes are sent (values Greenhouse has not accepted yet); the
+candidate found and the fields the PATCH wrote are reported to the payload's progress,
+so a retry after the note failed neither looks the candidate up nor patches again.
 """
 
 from __future__ import annotations
@@ -72,13 +76,22 @@ class GreenhouseSink:
         :raises AtsError: retryable for 429, 5xx and transport failures; otherwise not.
         """
         candidate_id = self._candidate_id(payload.candidate)
+        if payload.candidate.candidate_id is None:
+            payload.progress.candidate_found(str(candidate_id))
+        pending = payload.pending_writes()
         plan = WritePlan((), ())
-        if payload.writes:
-            plan = self._write_fields(candidate_id, payload.writes)
+        if pending:
+            plan = self._write_fields(candidate_id, pending)
+        for write in plan.fields:
+            payload.progress.field_accepted(str(candidate_id), write)
         note = plan.note_body()
         if note is not None:
             self._client.add_note(candidate_id, note)
-        return AtsReceipt(candidate_id=str(candidate_id), detail=plan.detail())
+        detail = plan.detail()
+        unchanged = len(payload.writes) - len(pending)
+        if unchanged:
+            detail += f", {unchanged} unchanged"
+        return AtsReceipt(candidate_id=str(candidate_id), detail=detail)
 
     def list_fields(self) -> list[AtsFieldDefinition]:
         """The candidate custom fields, soft-deleted ones with ``active=False``."""

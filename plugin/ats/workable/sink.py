@@ -1,8 +1,11 @@
 """Write results to Workable candidates as custom attribute values (SPI v3).
 
 One ``PATCH /spi/v3/candidates/{id}/update_custom_attribute_value`` per field write
-(``docs/ats/workable.md#attribute-update``): each sets a value, so a delivery that failed
-part way is safe to repeat whole.
+(``docs/ats/workable.md#attribute-update``). With 10 requests per 10 s on an account token,
+a delivery may need more than one rate-limit interval: the candidate found and each
+accepted write are reported to the payload's progress as they happen, so a delivery
+stopped by a reset too far away (a retryable error) resumes on its next try with only
+the writes still pending (``docs/ats/workable.md#resuming-a-delivery``).
 """
 
 from __future__ import annotations
@@ -46,18 +49,25 @@ class WorkableSink:
         foreign = sorted({w.target for w in payload.writes if w.target != self.kind})
         if foreign:
             raise AtsError(f"the field writes are for {', '.join(foreign)}, not Workable")
-        candidate_id = payload.candidate.candidate_id or find_candidate_id(
-            self._api, payload.candidate.email
-        )
+        candidate_id = payload.candidate.candidate_id
+        if candidate_id is None:
+            candidate_id = find_candidate_id(self._api, payload.candidate.email)
+            payload.progress.candidate_found(candidate_id)
         url = (
             f"{self._api.base_url}/spi/v3/candidates/"
             f"{urllib.parse.quote(candidate_id, safe='')}/update_custom_attribute_value"
         )
-        for write in payload.writes:
+        pending = payload.pending_writes()
+        for write in pending:
             action = f"write attribute {write.key} ({write.field})"
             self._api.call("PATCH", url, action, expect_json=False, json=write.wire())
-        count = len(payload.writes)
-        return AtsReceipt(candidate_id, f"{count} attribute{'' if count == 1 else 's'} written")
+            payload.progress.field_accepted(candidate_id, write)
+        count = len(pending)
+        detail = f"{count} attribute{'' if count == 1 else 's'} written"
+        unchanged = len(payload.writes) - count
+        if unchanged:
+            detail += f", {unchanged} unchanged"
+        return AtsReceipt(candidate_id, detail)
 
     def list_fields(self) -> list[AtsFieldDefinition]:
         """The account's custom attributes (see :mod:`plugin.ats.workable.fields`)."""

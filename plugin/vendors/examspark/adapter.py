@@ -23,13 +23,16 @@ from plugin.vendors.base import ActionOutcome
 from plugin.vendors.base import AdminAction
 from plugin.vendors.base import ChangedAttempt
 from plugin.vendors.base import ChangesPage
+from plugin.vendors.base import ConnectionReport
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
+from plugin.vendors.common import checked
 from plugin.vendors.errors import CursorError
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark.client import ExamSparkClient
+from plugin.vendors.examspark.config import SDK_PIN_REQUIRED
 from plugin.vendors.examspark.cursor import PageCursor
 from plugin.vendors.examspark.errors import VENDOR
 from plugin.vendors.examspark.errors import PageTokenRejectedError
@@ -101,8 +104,15 @@ class ExamSparkAdapter:
         ``component`` (``ExamPlayer``), ``options`` (passed to the component: ``auth``,
         ``id``, ``user_id``, ``resource_link_id``), ``auth_expires_at``, ``exam_session_id``,
         ``exam_config_id``, ``event_url`` (where the page POSTs the ``submitted`` event, see
-        :mod:`plugin.vendors.examspark.signals`), ``submitted_events`` and ``return_url``.
+        :mod:`plugin.vendors.examspark.signals`), ``submitted_events``, ``return_url`` and
+        ``script_integrity`` (the bundle's subresource-integrity hash).  ``fresh_until`` is
+        the SDK token's expiry: a relaunch near it starts here again for a new token.
+
+        :raises VendorRefusedError: before any call, while the connection has no pinned
+            SDK bundle (:data:`~plugin.vendors.examspark.config.SDK_PIN_REQUIRED`).
         """
+        if not self.config.sdk_pinned:
+            raise VendorRefusedError(SDK_PIN_REQUIRED, vendor=VENDOR)
         user_id = self._user_id(request.learner)
         envelope = self.client.create_session(
             SessionRequest(
@@ -122,6 +132,7 @@ class ExamSparkAdapter:
             vendor_ref=session["id"],
             embed=self._embed(request, session_id=session["id"], user_id=user_id, token=token),
             extra={"maturity": session.get("maturity")},
+            fresh_until=dt.datetime.fromtimestamp(token.expires_at, dt.UTC),
         )
 
     def _embed(
@@ -135,6 +146,7 @@ class ExamSparkAdapter:
         }
         return {
             "script_url": self.config.sdk_script_url,
+            "script_integrity": self.config.sdk_script_integrity,
             "component": "ExamPlayer",
             "options": options,
             "auth_expires_at": _iso(token.expires_at),
@@ -217,15 +229,26 @@ class ExamSparkAdapter:
             message=f"{action.value} done; the session is now {maturity}",
         )
 
-    def check_connection(self) -> str:
+    def check_connection(self) -> ConnectionReport:
         """Read the workspace with the app key and secret; it must name its id."""
-        workspace = self.client.get_workspace()
-        if not isinstance(workspace.get("id"), str) or not workspace["id"]:
-            raise InvalidResponseError(
-                "get workspace: the answer has no workspace id", vendor=VENDOR
-            )
-        name = workspace.get("name") or workspace["id"]
-        return f"ExamSpark workspace {name!s} ({self.config.workspace_id}) answered"
+        return checked(self._read_workspace)
+
+    def _read_workspace(self) -> ConnectionReport:
+        read = self.client.get_workspace()
+        name = read.value.get("name") or read.value["id"]
+        # The credentials may work while no learner can start: say so before a learner does.
+        unpinned = (
+            f"no learner can start an exam yet: {SDK_PIN_REQUIRED}"
+            " (`assessment-bridge vendor update NAME --set sdk_script_url=..."
+            " --set sdk_script_integrity=...`)"
+        )
+        return ConnectionReport(
+            auth_ok=True,
+            detail=f"ExamSpark app key for workspace {self.config.workspace_id}",
+            catalogue=f"workspace {name!s} ({self.config.workspace_id})",
+            problem=None if self.config.sdk_pinned else unpinned,
+            warnings=read.warnings,
+        )
 
     def _user_id(self, learner: Learner) -> str:
         if self.config.user_id_source == "email":

@@ -25,6 +25,9 @@ from plugin.vendors.examspark.models import Page
 from plugin.vendors.examspark.models import SdkToken
 from plugin.vendors.http import json_body
 from plugin.vendors.http import send
+from plugin.vendors.shapes import Call
+from plugin.vendors.shapes import Shaped
+from plugin.vendors.shapes import read_object
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -184,17 +187,21 @@ class ExamSparkClient:
             raise _invalid("SDK login", "has no auth token")
         return SdkToken(auth=auth, expires_at=self._clock() + SDK_TOKEN_LIFETIME_S)
 
-    def get_workspace(self) -> Json:
+    def get_workspace(self) -> Shaped[Json]:
         """``GET /api/workspace/:id``, the cheapest authenticated read.
 
-        Doc: https://docs.campfirelearning.com/developers/api-legacy/workspace.
+        Doc: https://docs.campfirelearning.com/developers/api-legacy/workspace.  The
+        stored page shows the call but not its answer, so the workspace is read inside
+        ``{"workspace": {...}}`` (our reading, and the simulator's default) or bare; it
+        must carry its ``id``.
         """
         path = f"/api/workspace/{_quote(self.config.workspace_id)}"
         answer = self._call("GET", path, "get workspace")
-        workspace = answer.get("workspace")
-        if not isinstance(workspace, dict):
-            raise _invalid("get workspace", "has no workspace object")
-        return workspace
+        connection = f"{self.config.base_url} {self.config.app_key}"
+        call = Call(VENDOR, "ExamSpark", f"GET {path}", "the workspace", connection)
+        return read_object(
+            answer, call=call, wrapper="workspace", required="id", documented_wrapped=True
+        )
 
     def list_tests(self, *, next_token: str | None = None) -> Page:
         """``POST /api/exams`` (marked "under construction" by the vendor), one page.

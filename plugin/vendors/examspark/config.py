@@ -9,6 +9,7 @@ chosen by default.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
 
 from plugin.http.urls import is_http_url
@@ -20,8 +21,22 @@ if t.TYPE_CHECKING:
 #: The only REST host the documentation shows (in a ``lis_outcome_service_url``
 #: example); no page names the production host, so override it with ``--base-url``.
 DEFAULT_BASE_URL = "https://api.examspark.dev"
-#: The v2 SDK bundle named in https://docs.campfirelearning.com/developers/sdk/.
-DEFAULT_SDK_SCRIPT_URL = "https://unpkg.com/@campfirelearning/sdk-js@latest/dist/browser/index.js"
+#: Why attempts cannot start until the SDK bundle is pinned: the documentation names the v2
+#: bundle only as ``@latest`` and publishes no integrity hash, so no default can be pinned.
+SDK_PIN_REQUIRED = (
+    "set sdk_script_url to a fixed version of the SDK bundle (never @latest) and"
+    " sdk_script_integrity to its hash (sha384-...): the vendor documents neither"
+)
+_SDK_PIN_HELP = {
+    "help": "Required before attempts can start: the SDK bundle at a fixed version, e.g."
+    " https://unpkg.com/@campfirelearning/sdk-js@<version>/dist/browser/index.js."
+}
+_SDK_INTEGRITY_HELP = {
+    "help": "Required before attempts can start: the bundle's subresource-integrity hash,"
+    " e.g. sha384-<base64> (`openssl dgst -sha384 -binary index.js | openssl base64 -A`)."
+}
+_CSP_UNSAFE = re.compile(r"[\s;,'\"]")
+_INTEGRITY = re.compile(r"sha(256|384|512)-[A-Za-z0-9+/]+={0,2}")
 
 OUTCOME_FORMATS = frozenset({"pox", "json", "both"})
 BASIC_AUTH_STYLES = frozenset({"rfc7617", "plain"})
@@ -47,7 +62,10 @@ class ExamSparkConfig:
         deterministic session id stable when an e-mail address changes.
     :ivar sdk_login_email: the workspace account for ``POST /api/login/sdk``; empty means
         the learner's own e-mail address.
-    :ivar sdk_script_url: the SDK bundle our player page loads.
+    :ivar sdk_script_url: the SDK bundle our player page loads, pinned to one version; empty
+        until the admin sets it (the documentation names only ``@latest``), and then no
+        attempt can start (:data:`SDK_PIN_REQUIRED`).
+    :ivar sdk_script_integrity: the bundle's subresource-integrity hash, set with the URL.
     :ivar oauth_timestamp_window_s: how far a passback's ``oauth_timestamp`` may drift.
     :ivar page_size: ``limit`` sent when listing sessions; ``None`` leaves the vendor default.
     """
@@ -63,7 +81,8 @@ class ExamSparkConfig:
     create_session_path: str = "singular"
     user_id_source: str = "external_id"
     sdk_login_email: str = ""
-    sdk_script_url: str = DEFAULT_SDK_SCRIPT_URL
+    sdk_script_url: str = dataclasses.field(default="", metadata=_SDK_PIN_HELP)
+    sdk_script_integrity: str = dataclasses.field(default="", metadata=_SDK_INTEGRITY_HELP)
     oauth_timestamp_window_s: int = 300
     page_size: int | None = None
 
@@ -76,12 +95,17 @@ class ExamSparkConfig:
         _check_choice("create_session_path", self.create_session_path, CREATE_PATH_STYLES)
         _check_choice("user_id_source", self.user_id_source, USER_ID_SOURCES)
         _check_url("base_url", self.base_url)
-        _check_url("sdk_script_url", self.sdk_script_url)
+        _check_sdk_pin(self.sdk_script_url, self.sdk_script_integrity)
         if not 1 <= self.oauth_timestamp_window_s <= 86400:
             raise ValueError("oauth_timestamp_window_s must be between 1 and 86400")
         if self.page_size is not None and not 1 <= self.page_size <= 100:
             raise ValueError("page_size must be between 1 and 100")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    @property
+    def sdk_pinned(self) -> bool:
+        """Whether the player page has a pinned, hashed SDK bundle to load."""
+        return bool(self.sdk_script_url and self.sdk_script_integrity)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, str]) -> Self:
@@ -110,6 +134,21 @@ def _check_choice(name: str, value: str, allowed: frozenset[str]) -> None:
 def _check_url(name: str, value: str) -> None:
     if not is_http_url(value, allow_query=True, allow_fragment=True):
         raise ValueError(f"{name} must be an http(s) URL")
+
+
+def _check_sdk_pin(url: str, integrity: str) -> None:
+    """Both or neither: a URL without a hash would load whatever is served there."""
+    if bool(url) != bool(integrity):
+        raise ValueError("sdk_script_url and sdk_script_integrity are set together")
+    if not url:
+        return
+    # It is written into the page's Content-Security-Policy as it stands.
+    if not is_http_url(url) or _CSP_UNSAFE.search(url):
+        raise ValueError("sdk_script_url must be an http(s) URL without query or fragment")
+    if "@latest" in url:
+        raise ValueError("sdk_script_url must name a fixed version, not @latest")
+    if not _INTEGRITY.fullmatch(integrity):
+        raise ValueError("sdk_script_integrity must look like sha384-<base64>")
 
 
 def _integer(name: str, raw: str) -> int:

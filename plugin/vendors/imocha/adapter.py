@@ -24,12 +24,13 @@ from plugin.vendors.base import AdminAction
 from plugin.vendors.base import ChangedAttempt
 from plugin.vendors.base import ChangesPage
 from plugin.vendors.base import CompletionSignal
+from plugin.vendors.base import ConnectionReport
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
 from plugin.vendors.common import candidate_email
-from plugin.vendors.common import listed_objects
+from plugin.vendors.common import checked
 from plugin.vendors.errors import CursorError
 from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.errors import VendorRefusedError
@@ -154,14 +155,13 @@ class IMochaAdapter:
         return ChangesPage(items=items, next_cursor=restart.encode(), has_more=False)
 
     def list_tests(self) -> list[VendorTest]:
-        """Every test of the account, page by page."""
+        """Every test of the account, page by page until a short page (each page in any
+        form :meth:`IMochaClient.read_tests` reads)."""
         tests: list[VendorTest] = []
         page_no = 1
         while True:
-            result = self.client.list_tests(page_no=page_no).get("result")
-            listed = result.get("tests") if isinstance(result, dict) else None
-            listed = [item for item in listed or [] if isinstance(item, dict)]
-            tests.extend(_vendor_test(item) for item in listed if _whole(item.get("testId")))
+            listed = self.client.list_tests(page_no=page_no).tests
+            tests.extend(_vendor_test(item) for item in listed)
             if len(listed) < MAX_TESTS_PAGE:
                 return tests
             page_no += 1
@@ -191,14 +191,20 @@ class IMochaAdapter:
             f"iMocha does not support the {action.value} action", vendor=VENDOR
         )
 
-    def check_connection(self) -> str:
-        """List one test with the configured key; the answer must hold a test list."""
-        result = self.client.list_tests(page_no=1, page_size=1).get("result")
-        result = result if isinstance(result, dict) else {}
-        listed_objects(result.get("tests"), "testId", vendor=VENDOR, what="the test list")
-        total = result.get("total")
-        count = f"{total} tests" if _whole(total) else "its tests"
-        return f"iMocha accepted the API key and listed {count}"
+    def check_connection(self) -> ConnectionReport:
+        """List one test with the configured key; the answer must hold a test list (in any
+        form :meth:`IMochaClient.read_tests` reads; another than ours is a warning)."""
+        return checked(self._read_tests)
+
+    def _read_tests(self) -> ConnectionReport:
+        read = self.client.read_tests(page_no=1, page_size=1)
+        total = read.value.total
+        return ConnectionReport(
+            auth_ok=True,
+            detail="iMocha API key",
+            catalogue=f"{total} tests" if total is not None else "its tests (no total given)",
+            warnings=read.warnings,
+        )
 
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self._clock(), tz=dt.UTC)

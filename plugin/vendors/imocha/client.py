@@ -6,6 +6,7 @@ https://developer.imocha.io (each method names its page).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import typing as t
@@ -16,6 +17,9 @@ from plugin.vendors.http import json_body
 from plugin.vendors.http import send
 from plugin.vendors.imocha.errors import VENDOR
 from plugin.vendors.imocha.errors import error_for
+from plugin.vendors.shapes import Call
+from plugin.vendors.shapes import Shaped
+from plugin.vendors.shapes import read_enveloped_list
 
 if t.TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,6 +35,15 @@ MAX_TESTS_PAGE = 100
 ATTEMPT_STATES = ("completed", "cancelled", "expired")
 
 
+@dataclasses.dataclass(frozen=True)
+class ListedTests:
+    """One page of "Get all tests": the tests (each with a ``testId``) and, when iMocha
+    gives it, the account's total."""
+
+    tests: list[dict[str, t.Any]]
+    total: int | None
+
+
 class IMochaClient:
     """One iMocha account; failures become typed errors.
 
@@ -44,16 +57,30 @@ class IMochaClient:
         self._config = config
         self._session = session if session is not None else make_session()
 
-    def list_tests(self, *, page_no: int = 1, page_size: int = MAX_TESTS_PAGE) -> dict[str, t.Any]:
-        """One page of the account's tests (``{"result": {"tests": [...], "total": n}}``).
+    def list_tests(self, *, page_no: int = 1, page_size: int = MAX_TESTS_PAGE) -> ListedTests:
+        """One page of the account's tests (see :meth:`read_tests`)."""
+        return self.read_tests(page_no=page_no, page_size=page_size).value
+
+    def read_tests(
+        self, *, page_no: int = 1, page_size: int = MAX_TESTS_PAGE
+    ) -> Shaped[ListedTests]:
+        """One page of the account's tests, with the form the answer came in.
 
         Doc: developer.imocha.io "Get all tests"; its page was not retrieved, so the
-        ``pageNo``/``pageSize`` paging and the body are read the way the documented
-        invite and callback endpoints shape theirs.
+        ``pageNo``/``pageSize`` paging and ``{"result": {"tests": [...], "total": n}}``
+        (our reading, and the simulator's default) follow the documented endpoints. The
+        list is also read bare, or under ``result``, ``tests``, ``items`` or ``data``
+        (:func:`plugin.vendors.shapes.read_enveloped_list`); each must have a ``testId``.
         """
         if page_no < 1 or not 1 <= page_size <= MAX_TESTS_PAGE:
             raise ValueError(f"page_no >= 1 and page_size 1-{MAX_TESTS_PAGE} required")
-        return self._call("GET", "/v3/tests", params={"pageNo": page_no, "pageSize": page_size})
+        params = {"pageNo": page_no, "pageSize": page_size}
+        answer = self._request("GET", "/v3/tests", params=params)
+        call = Call(VENDOR, "iMocha", "GET /v3/tests", "the test list", self._config.base_url)
+        read = read_enveloped_list(
+            answer, call=call, item_key="testId", envelope="result", documented="tests"
+        )
+        return Shaped(ListedTests(read.value, _total(answer)), read.form, read.warning)
 
     def invite(
         self,
@@ -146,6 +173,17 @@ class IMochaClient:
         return self._call("POST", f"/v3/invitations/{int(invitation_id)}/cancel", json={})
 
     def _call(self, method: str, path: str, **kwargs: t.Any) -> dict[str, t.Any]:
+        """The answer, which must be a JSON object (every documented iMocha body is one)."""
+        body = self._request(method, path, **kwargs)
+        if not isinstance(body, dict):
+            raise InvalidResponseError(
+                f"answered {method} {path} with JSON that is not an object",
+                vendor=VENDOR,
+                body_excerpt=str(body)[:200],
+            )
+        return body
+
+    def _request(self, method: str, path: str, **kwargs: t.Any) -> t.Any:
         headers = {"X-API-KEY": self._config.api_key, "Accept": "application/json"}
         response = send(
             self._session, VENDOR, method, self._config.base_url + path, headers=headers, **kwargs
@@ -155,15 +193,17 @@ class IMochaClient:
             error = error_for(response, action=f"{method} {path}")
             logger.info("imocha %s %s failed: %s", method, path, error)
             raise error
-        body = json_body(response, VENDOR)
-        if not isinstance(body, dict):
-            raise InvalidResponseError(
-                f"answered {method} {path} with JSON that is not an object",
-                vendor=VENDOR,
-                status=response.status_code,
-                body_excerpt=response.text[:200],
-            )
-        return body
+        return json_body(response, VENDOR)
+
+
+def _total(answer: object) -> int | None:
+    """``total`` beside the list: inside ``result`` (our reading) or at the top."""
+    holder = answer.get("result") if isinstance(answer, dict) else None
+    for place in (holder, answer):
+        total = place.get("total") if isinstance(place, dict) else None
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            return total
+    return None
 
 
 def _invitation(answer: dict[str, t.Any]) -> dict[str, t.Any]:

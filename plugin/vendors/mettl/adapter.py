@@ -23,11 +23,13 @@ from plugin.vendors.base import AdminAction
 from plugin.vendors.base import ChangedAttempt
 from plugin.vendors.base import ChangesPage
 from plugin.vendors.base import CompletionSignal
+from plugin.vendors.base import ConnectionReport
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
 from plugin.vendors.common import candidate_email
+from plugin.vendors.common import checked
 from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import CursorError
 from plugin.vendors.errors import NotFoundError
@@ -36,11 +38,13 @@ from plugin.vendors.mettl.client import MAX_PAGE_SIZE
 from plugin.vendors.mettl.client import MettlClient
 from plugin.vendors.mettl.cursor import SweepCursor
 from plugin.vendors.mettl.errors import VENDOR
-from plugin.vendors.mettl.notifications import notified_candidate
+from plugin.vendors.mettl.notifications import read_notification
 from plugin.vendors.mettl.notifications import text
 from plugin.vendors.mettl.refs import ScheduleCandidate
 from plugin.vendors.mettl.registration import registration_fields
 from plugin.vendors.mettl.registration import registration_link
+from plugin.vendors.mettl.schedule_setup import described
+from plugin.vendors.mettl.schedule_setup import schedule_settings
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,6 +52,7 @@ if t.TYPE_CHECKING:
 
     import requests
 
+    from plugin.vendors.base import CompletionUrls
     from plugin.vendors.base import IncomingRequest
     from plugin.vendors.base import StartRequest
     from plugin.vendors.mettl.config import MettlConfig
@@ -81,8 +86,8 @@ class MettlAdapter:
         """Register the learner in schedule ``test_id`` and return their test link.
 
         Mettl's links are per candidate and its notification and exit URLs are set per
-        schedule, so ``return_url`` and ``callback_url`` are not sent: an admin pastes
-        the bridge's notification URL into the schedule settings.
+        schedule, so ``return_url`` and ``callback_url`` are not sent here:
+        :meth:`configure_test` sets them on the schedule when the assessment is added.
         """
         ref = ScheduleCandidate.of(request.test_id, candidate_email(request.learner))
         entries = self.client.register_candidates(
@@ -99,11 +104,29 @@ class MettlAdapter:
         """Read a finish or graded notification as an unauthenticated trigger
         (:mod:`plugin.vendors.mettl.notifications`).
 
-        :raises SignalRejectedError: not a JSON notification naming a schedule and e-mail.
+        Without a schedule (the graded notification names none unless the URL carries
+        ``accessKey``) the signal names the candidate's e-mail and Mettl's assessment id,
+        by which the attempt is found among the connection's.
+
+        :raises SignalRejectedError: not a JSON notification naming a candidate e-mail.
         """
-        ref, event = notified_candidate(request)
+        notified = read_notification(request)
+        ref = notified.candidate
         return CompletionSignal(
-            kind=SignalKind.WEBHOOK, vendor_ref=str(ref), status_hint=event, authenticated=False
+            kind=SignalKind.WEBHOOK,
+            vendor_ref=str(ref) if ref else None,
+            status_hint=notified.event,
+            authenticated=False,
+            candidate_email=None if ref else notified.email,
+            vendor_test_hint=None if ref else notified.assessment_id,
+        )
+
+    def tests_of_hint(self, hint: str) -> frozenset[str]:
+        """The access keys of the schedules of Mettl assessment ``hint`` (one listing)."""
+        return frozenset(
+            str(s["accessKey"])
+            for s in self._schedules()
+            if text(s.get("assessmentId")) == hint.strip()
         )
 
     def fetch_result(self, vendor_ref: str, *, test_id: str) -> RawResult:
@@ -145,14 +168,18 @@ class MettlAdapter:
 
     def list_tests(self) -> list[VendorTest]:
         """Every schedule of the account (following ``paging.next``)."""
-        tests: list[VendorTest] = []
+        return [_vendor_test(s) for s in self._schedules()]
+
+    def _schedules(self) -> list[dict[str, t.Any]]:
+        """Every schedule document of the account (following ``paging.next``)."""
+        schedules: list[dict[str, t.Any]] = []
         page = self.client.list_tests(limit=MAX_PAGE_SIZE)
         while True:
-            tests.extend(_vendor_test(s) for s in page.get("schedules") or [] if _is_schedule(s))
+            schedules.extend(s for s in page.get("schedules") or [] if _is_schedule(s))
             paging = _mapping(page.get("paging"))
             next_url = text(paging.get("next"))
             if not next_url:
-                return tests
+                return schedules
             page = self.client.follow(next_url)
 
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
@@ -172,12 +199,28 @@ class MettlAdapter:
             message=f"Mettl deleted the result of {ref.email}; starting again registers them anew",
         )
 
-    def check_connection(self) -> str:
-        """Read the account information with the configured keys."""
-        body = self.client.account()
-        info = _mapping(body.get("accountInfo"))
+    def configure_test(self, test_id: str, urls: CompletionUrls) -> list[str]:
+        """Point schedule ``test_id`` at the tool with one Edit Schedule call
+        (:mod:`plugin.vendors.mettl.schedule_setup`); editing again sets the same URLs.
+
+        :raises VendorError: Mettl refused (unknown access key, invalid URL, keys).
+        """
+        access_key = test_id.strip()
+        settings = schedule_settings(access_key, urls)
+        self.client.edit_schedule(access_key, settings)
+        return described(access_key, settings)
+
+    def check_connection(self) -> ConnectionReport:
+        """Read the account information with the configured keys (its shape is documented:
+        strict)."""
+        return checked(self._read_account)
+
+    def _read_account(self) -> ConnectionReport:
+        info = _mapping(self.client.account().get("accountInfo"))
         name = text(info.get("name")) or "(unnamed)"
-        return f"Mettl accepted the API keys for account {name}"
+        return ConnectionReport(
+            auth_ok=True, detail=f"Mettl API keys for account {name}", catalogue=f"account {name}"
+        )
 
     def _sweep_page(self, position: SweepCursor) -> tuple[dict[str, t.Any], SweepCursor]:
         """Fetch the page at ``position``; a stale position restarts its schedule.

@@ -181,6 +181,17 @@ class MettlClient:
         """
         return self._call("DELETE", ("v2", "schedules", access_key, "candidates", email))
 
+    def edit_schedule(self, access_key: str, settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
+        """Change settings of a schedule (only the ``sc`` keys given).
+
+        Doc: KB "Edit Schedule" (``POST /v2/schedules/{access-key}/edit``, ``sc`` JSON in
+        the query, signed as its JSON text like ``rd``). The answer's fields beyond
+        ``status`` are not documented and not read
+        (``docs/vendors/mettl.md#edit-schedule``).
+        """
+        params = {"sc": json.dumps(dict(settings), separators=(",", ":"))}
+        return self._call("POST", ("v2", "schedules", access_key, "edit"), params)
+
     def _call(
         self, method: str, segments: tuple[str, ...], params: Mapping[str, str] | None = None
     ) -> dict[str, t.Any]:

@@ -6,11 +6,15 @@ signs neither notification, so they only say which candidate to re-fetch. The
 schedule comes from the ``accessKey`` query parameter of the notification URL when
 the admin added one, else from the payload's ``invitation_key`` (read as the
 schedule's access key); the candidate from ``email`` or
-``registrationDetails["Email Address"]``.
+``registrationDetails["Email Address"]``. The graded notification carries no
+``invitation_key``: without an ``accessKey`` either, the notification names the
+candidate and the assessment (``assessment_id``/``assessmentId``), and the attempt is
+found among the connection's by that e-mail (:mod:`plugin.attempts.completions`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 
 from plugin.vendors.errors import SignalRejectedError
@@ -28,23 +32,36 @@ NOTIFICATION_EVENTS = frozenset({"finishTest", "gradedAssessment"})
 ACCESS_KEY_PARAM = "accessKey"
 
 
-def notified_candidate(request: IncomingRequest) -> tuple[ScheduleCandidate, str]:
+@dataclasses.dataclass(frozen=True)
+class Notification:
+    """What a notification says: the candidate, and the schedule or assessment when named."""
+
+    event: str
+    email: str
+    access_key: str | None
+    assessment_id: str | None
+
+    @property
+    def candidate(self) -> ScheduleCandidate | None:
+        """The candidate of a named schedule; None when only the assessment is named."""
+        return ScheduleCandidate.of(self.access_key, self.email) if self.access_key else None
+
+
+def read_notification(request: IncomingRequest) -> Notification:
     """The candidate a notification is about, and its ``EVENT_TYPE``.
 
-    :raises SignalRejectedError: not a JSON notification naming a schedule and an e-mail.
+    :raises SignalRejectedError: not a JSON test notification naming a candidate e-mail.
     """
     payload = _json_object(request)
     event = payload.get("EVENT_TYPE")
     if event not in NOTIFICATION_EVENTS:
         raise SignalRejectedError(f"not a Mettl test notification (EVENT_TYPE {event!r})")
     address = _notified_email(payload)
+    if not address:
+        raise SignalRejectedError("Mettl notification names no candidate e-mail")
     access_key = request.query.get(ACCESS_KEY_PARAM) or text(payload.get("invitation_key"))
-    if not address or not access_key:
-        raise SignalRejectedError(
-            "Mettl notification names no candidate e-mail or no schedule; add "
-            f"?{ACCESS_KEY_PARAM}=<schedule access key> to the notification URL"
-        )
-    return ScheduleCandidate.of(access_key, address), str(event)
+    assessment = text(payload.get("assessment_id")) or text(payload.get("assessmentId"))
+    return Notification(str(event), address.strip().lower(), access_key, assessment)
 
 
 def text(value: t.Any) -> str | None:

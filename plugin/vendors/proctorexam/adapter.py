@@ -27,11 +27,12 @@ from plugin.vendors.base import AdminAction
 from plugin.vendors.base import ChangedAttempt
 from plugin.vendors.base import ChangesPage
 from plugin.vendors.base import CompletionSignal
+from plugin.vendors.base import ConnectionReport
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
-from plugin.vendors.common import listed_objects
+from plugin.vendors.common import checked
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.errors import NotFoundError
 from plugin.vendors.errors import SignalRejectedError
@@ -176,12 +177,20 @@ class ProctorExamAdapter:
         students = self.client.send_emails(test_id)
         return ActionOutcome(action, vendor_ref, f"emails sent for {len(students)} student(s)")
 
-    def check_connection(self) -> str:
-        """Read one page of exams; each must be an exam with an id."""
-        page = self.client.list_tests(limit=1)
-        listed_objects(page.items, "id", vendor=VENDOR, what="the exam list")
+    def check_connection(self) -> ConnectionReport:
+        """Read one page of exams; each must be an exam with an id (the list in any form
+        :meth:`ProctorExamClient.read_exams` reads; another than ours is a warning)."""
+        return checked(self._read_exams)
+
+    def _read_exams(self) -> ConnectionReport:
+        read = self.client.read_exams(limit=1)
         host = urllib.parse.urlsplit(self.config.base_url).netloc
-        return f"ProctorExam {host}: signed in; {page.item_count} exams visible."
+        return ConnectionReport(
+            auth_ok=True,
+            detail=f"ProctorExam {host}",
+            catalogue=f"{read.value.item_count} exams",
+            warnings=read.warnings,
+        )
 
     def _exams(self) -> Iterator[dict[str, t.Any]]:
         number = 1

@@ -23,6 +23,10 @@ from plugin.vendors.http import send
 from plugin.vendors.proctorexam import signing
 from plugin.vendors.proctorexam.errors import VENDOR
 from plugin.vendors.proctorexam.errors import error_for
+from plugin.vendors.shapes import Call
+from plugin.vendors.shapes import Shaped
+from plugin.vendors.shapes import read_list
+from plugin.vendors.shapes import read_object
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,6 +55,8 @@ SESSION_STATUSES = frozenset(
     }
 )
 EXAM_STATUSES = frozenset({"draft", "open", "closed", "deleted"})
+#: Where the exam list is looked for when not bare (``exams`` is our reading).
+EXAM_LIST_KEYS = ("exams", "items", "data", "result")
 _ACCEPT = "application/vnd.procwise.v3"
 _EXAM_SESSIONS = "/exams/{exam_id}/student_sessions"
 _PAGING_HEADERS = ("Page", "Page-Count", "Item-Count", "Limit")
@@ -98,14 +104,31 @@ class ProctorExamClient:
     def list_tests(
         self, *, page: int = 1, limit: int = MAX_LIMIT, status: str | None = None
     ) -> Page:
-        """One page of the user's exams (``GET /exams``).
+        """One page of the user's exams (see :meth:`read_exams`)."""
+        return self.read_exams(page=page, limit=limit, status=status).value
 
-        https://docs.proctorexam.com/v3/apidoc.html (exams: index)
+    def read_exams(
+        self, *, page: int = 1, limit: int = MAX_LIMIT, status: str | None = None
+    ) -> Shaped[Page]:
+        """One page of the user's exams (``GET /exams``), with the form the answer came in.
+
+        https://docs.proctorexam.com/v3/apidoc.html (exams: index) — the page shows no
+        response body, so the list is read bare or under ``exams`` (our reading, and the
+        simulator's default), ``items``, ``data`` or ``result``; each must have an ``id``.
+        The ``X-Pagination-*`` headers are documented and required.
         """
         if status is not None and status not in EXAM_STATUSES:
             raise ValueError(f"unknown exam status {status!r}")
         params = _paging(page, limit) | ({"status": status} if status else {})
-        return self._page("/exams", {}, params, "exams")
+        response = self._send("GET", "/exams", {}, params)
+        read = read_list(
+            json_body(response, VENDOR),
+            call=self._call("GET /exams", "the exam list"),
+            item_key="id",
+            documented="exams",
+            keys=EXAM_LIST_KEYS,
+        )
+        return Shaped(_paged(read.value, response), read.form, read.warning)
 
     def get_exam(self, exam_id: int | str) -> dict[str, t.Any]:
         """One exam (``GET /exams/:id``).
@@ -113,7 +136,7 @@ class ProctorExamClient:
         https://docs.proctorexam.com/v3/apidoc.html (exams: show)
         """
         answer = self._json("GET", "/exams/{id}", {"id": exam_id}, {})
-        return _one(answer, "exam")
+        return self._one(answer, "exam", "GET /exams/:id", "the exam")
 
     def create_student_session(
         self,
@@ -136,7 +159,7 @@ class ProctorExamClient:
         if skip_requirements is not None:
             params["skip_requirements"] = skip_requirements
         answer = self._json("POST", _EXAM_SESSIONS, {"exam_id": exam_id}, params)
-        return _one(answer, "student")
+        return self._one(answer, "student", f"POST {_EXAM_SESSIONS}", "the student session")
 
     def send_emails(self, exam_id: int | str) -> list[dict[str, t.Any]]:
         """Email the exam's students their links (``POST /exams/:id/send_emails``).
@@ -159,7 +182,7 @@ class ProctorExamClient:
         https://docs.proctorexam.com/v3/apidoc.html (student_sessions: show)
         """
         answer = self._json("GET", "/student_sessions/{id}", {"id": session_id}, {})
-        return _one(answer, "student")
+        return self._one(answer, "student", "GET /student_sessions/:id", "the student session")
 
     def list_student_sessions(
         self,
@@ -190,18 +213,27 @@ class ProctorExamClient:
     def _page(
         self, path: str, ids: Mapping[str, object], params: Mapping[str, object], key: str
     ) -> Page:
+        """A page of an index whose body is documented: ``{key: [...]}``, read strictly."""
         response = self._send("GET", path, ids, params)
         answer = json_body(response, VENDOR)
         items = answer.get(key) if isinstance(answer, dict) else None
         if not isinstance(items, list):
             raise InvalidResponseError(f"the page has no {key} list", vendor=VENDOR)
-        try:
-            numbers = [int(response.headers[f"X-Pagination-{name}"]) for name in _PAGING_HEADERS]
-        except (KeyError, ValueError) as exc:
-            raise InvalidResponseError(
-                "the page has no usable X-Pagination-* headers", vendor=VENDOR
-            ) from exc
-        return Page(items, *numbers)
+        return _paged(items, response)
+
+    def _one(self, answer: object, key: str, request: str, what: str) -> dict[str, t.Any]:
+        """The object of a show/create answer: ``{key: {...}}`` (our reading), or bare.
+
+        No v3 page shows these bodies (only ``show_lti_student``'s ``{"student": ...}``),
+        so both forms are read; the form seen is logged once per connection.
+        """
+        call = self._call(request, what)
+        return read_object(
+            answer, call=call, wrapper=key, required="id", documented_wrapped=True
+        ).value
+
+    def _call(self, request: str, what: str) -> Call:
+        return Call(VENDOR, "ProctorExam", request, what, self.config.api_root)
 
     def _json(
         self, method: str, path: str, ids: Mapping[str, object], params: Mapping[str, object]
@@ -243,9 +275,11 @@ def _paging(page: int, limit: int) -> dict[str, object]:
     return {"page": page, "limit": limit}
 
 
-def _one(answer: t.Any, key: str) -> dict[str, t.Any]:
-    """The object of a show/create answer: ``{key: {...}}``, or the bare object."""
-    inner = answer.get(key, answer) if isinstance(answer, dict) else None
-    if not isinstance(inner, dict) or "id" not in inner:
-        raise InvalidResponseError(f"the answer has no {key} with an id", vendor=VENDOR)
-    return inner
+def _paged(items: list[dict[str, t.Any]], response: requests.Response) -> Page:
+    try:
+        numbers = [int(response.headers[f"X-Pagination-{name}"]) for name in _PAGING_HEADERS]
+    except (KeyError, ValueError) as exc:
+        raise InvalidResponseError(
+            "the page has no usable X-Pagination-* headers", vendor=VENDOR
+        ) from exc
+    return Page(items, *numbers)

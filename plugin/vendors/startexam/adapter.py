@@ -28,11 +28,12 @@ from plugin.vendors.base import AdminAction
 from plugin.vendors.base import ChangedAttempt
 from plugin.vendors.base import ChangesPage
 from plugin.vendors.base import CompletionSignal
+from plugin.vendors.base import ConnectionReport
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import VendorTest
-from plugin.vendors.common import listed_objects
+from plugin.vendors.common import checked
 from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.errors import SignalRejectedError
@@ -202,11 +203,14 @@ class StartExamAdapter:
         link = self.config.candidate_url(participant_id, test_id)
         return ActionOutcome(action, participant_id, f"registered again; new link {link}")
 
-    def check_connection(self) -> str:
+    def check_connection(self) -> ConnectionReport:
         """Read the test list (each a test with an id); when refused, say whether the other
         key encoding works."""
+        return checked(self._read_catalogue)
+
+    def _read_catalogue(self) -> ConnectionReport:
         try:
-            listed = self.client.list_tests()
+            read = self.client.read_tests()
         except AuthError as exc:
             hint = self._encoding_hint()
             if hint is None:
@@ -218,11 +222,12 @@ class StartExamAdapter:
                 request_id=exc.request_id,
                 body_excerpt=exc.body_excerpt,
             ) from exc
-        tests = listed_objects(listed, "testId", vendor=VENDOR, what="the test list")
-        active = sum(1 for test in tests if test.get("status") == "active")
-        return (
-            f"StartExam account {self.config.account_id} (center {self.config.center}): "
-            f"signed in; {len(tests)} tests, {active} active."
+        active = sum(1 for test in read.value if test.get("status") == "active")
+        return ConnectionReport(
+            auth_ok=True,
+            detail=f"StartExam account {self.config.account_id} (center {self.config.center})",
+            catalogue=f"{len(read.value)} tests, {active} active",
+            warnings=read.warnings,
         )
 
     def candidate_url(self, participant_id: str, test_id: str = "") -> str:

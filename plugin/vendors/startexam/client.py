@@ -17,6 +17,9 @@ from plugin.http.sessions import make_session
 from plugin.vendors.errors import InvalidResponseError
 from plugin.vendors.http import json_body
 from plugin.vendors.http import send
+from plugin.vendors.shapes import Call
+from plugin.vendors.shapes import Shaped
+from plugin.vendors.shapes import read_list
 from plugin.vendors.startexam import signing
 from plugin.vendors.startexam.errors import VENDOR
 from plugin.vendors.startexam.errors import error_for
@@ -33,6 +36,7 @@ if t.TYPE_CHECKING:
 MAX_TESTS_PER_REGISTRATION = 10
 MAX_PARTICIPANTS_PER_REGISTRATION = 1000
 _JSON = "application/json; charset=utf-8"
+Tests = list[dict[str, t.Any]]
 
 logger = logging.getLogger(__name__)
 
@@ -131,19 +135,30 @@ class StartExamClient:
     def list_tests(
         self, *, status: str | None = None, kind: str | None = None
     ) -> list[dict[str, t.Any]]:
-        """The account's tests.
+        """The account's tests (see :meth:`read_tests`)."""
+        return self.read_tests(status=status, kind=kind).value
 
-        https://api.startexam.com/Methods/GetTests
+    def read_tests(self, *, status: str | None = None, kind: str | None = None) -> Shaped[Tests]:
+        """The account's tests, with the form the answer came in.
+
+        https://api.startexam.com/Methods/GetTests — the stored page shows no response
+        body, so the list is read bare or under ``tests`` (our reading, and the
+        simulator's default), ``items``, ``data`` or ``result``; each must have a
+        ``testId``.
 
         :param status: ``active``, ``archive`` or ``deleted`` (all when None).
         :param kind: ``test`` or ``survey`` (both when None).
         """
         params = {name: value for name, value in (("status", status), ("type", kind)) if value}
         answer = self._request("GET", "/v1/tests", params=params)
-        tests = answer.get("tests") if isinstance(answer, dict) else None
-        if not isinstance(tests, list):
-            raise self._invalid("the tests answer has no tests list")
-        return tests
+        call = Call(
+            VENDOR,
+            "StartExam",
+            "GET /v1/tests",
+            "the test list",
+            f"{self.config.api_root} {self.config.account_id}",
+        )
+        return read_list(answer, call=call, item_key="testId", documented="tests")
 
     def _request(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import html
 import json
 import logging
@@ -29,6 +30,7 @@ from plugin.store.models import Platform
 from plugin.store.models import ResourceLink
 from plugin.store.models import VendorConnection
 from plugin.vendors.base import Learner
+from plugin.vendors.base import StartedAttempt
 from plugin.vendors.base import StartRequest
 from plugin.vendors.errors import TransientError
 from plugin.vendors.errors import VendorError
@@ -216,10 +218,12 @@ def test_an_embedded_player_reports_to_the_return_url_and_is_resumed_from_the_st
     again = placement.service.start(placement.launch, placement.assessment_id)
 
     assert first.redirect_url is None
+    assert first.embed is not None
     assert first.embed == {
         "player": "fake",
         "session": "mettl-1",
         "event_url": f"{BASE_URL}/return/{first.token}",
+        "embed_id": first.embed["embed_id"],
     }
     assert again == first and len(placement.adapter.starts) == 1
     (attempt,) = placement.attempts()
@@ -381,3 +385,57 @@ def test_a_proctored_assessment_enrols_the_learner_at_both_vendors_with_one_toke
     assert destination.proctoring_url == "https://vendor.example/take/proctor-1"
     (attempt,) = placement.attempts()
     assert (attempt.vendor_ref, attempt.proctoring_ref) == ("mettl-1", "proctor-1")
+
+
+class ExpiringEmbeds(FakeVendorAdapter):
+    """An embedding vendor whose every start hands out a new login, valid ``lifetime``."""
+
+    def __init__(self, lifetime: dt.timedelta) -> None:
+        super().__init__(embed=True)
+        self.lifetime = lifetime
+
+    def start_attempt(self, request: StartRequest) -> StartedAttempt:
+        self.starts.append(request)
+        login = f"login-{len(self.starts)}"
+        fresh_until = dt.datetime.now(dt.UTC) + self.lifetime
+        return StartedAttempt("exam-1", embed={"auth": login}, fresh_until=fresh_until)
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "starts"),
+    [(dt.timedelta(minutes=59), 2), (dt.timedelta(hours=-1), 2), (dt.timedelta(minutes=61), 1)],
+)
+def test_a_relaunch_gets_a_new_embed_once_the_stored_one_is_in_its_last_hour(
+    placement: Placement, lifetime: dt.timedelta, starts: int
+) -> None:
+    adapter = ExpiringEmbeds(lifetime)
+    placement.connections.use(placement.connection_id, adapter)
+
+    first = placement.service.start(placement.launch, placement.assessment_id)
+    again = placement.service.start(placement.launch, placement.assessment_id)
+
+    assert len(adapter.starts) == starts
+    assert first.embed is not None and again.embed is not None
+    assert again.embed["auth"] == f"login-{starts}"
+    (attempt,) = placement.attempts()
+    assert placement.embed(attempt) == again.embed
+    assert again.embed["fresh_until"] > first.embed["fresh_until"] or starts == 1
+
+
+def test_a_refused_embed_is_renewed_once_and_an_older_one_gets_the_stored_embed(
+    placement: Placement,
+) -> None:
+    adapter = ExpiringEmbeds(dt.timedelta(hours=8))
+    placement.connections.use(placement.connection_id, adapter)
+    first = placement.service.start(placement.launch, placement.assessment_id)
+    assert first.embed is not None
+
+    renewed = placement.service.renew_embed(first.token, first.embed["embed_id"])
+    repeated = placement.service.renew_embed(first.token, first.embed["embed_id"])
+
+    assert renewed is not None and renewed["auth"] == "login-2"
+    assert repeated == renewed and len(adapter.starts) == 2
+    assert adapter.starts[-1].learner.external_id == adapter.starts[0].learner.external_id
+    (attempt,) = placement.attempts()
+    assert placement.embed(attempt) == renewed
+    assert placement.service.renew_embed("no-such-token", "x") is None

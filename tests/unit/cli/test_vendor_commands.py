@@ -12,6 +12,8 @@ from click.testing import Result
 from plugin.cli import main
 from plugin.sandbox.server import serve_app
 from plugin.sandbox.vendors.examspark import create_examspark_app
+from plugin.sandbox.vendors.examspark.sdk import SCRIPT_PATH
+from plugin.sandbox.vendors.examspark.sdk import script_integrity
 from plugin.sandbox.vendors.imocha import create_imocha_app
 from plugin.sandbox.vendors.mettl import create_mettl_app
 from plugin.sandbox.vendors.proctorexam import create_proctorexam_app
@@ -44,6 +46,13 @@ def add_args(kind: str, url: str, options: dict[str, str], name: str = "conn") -
     args = ["vendor", "add", kind, "--name", name, "--base-url", url]
     for key, value in options.items():
         args += [f"--{key}", value]
+    if kind == "examspark":  # the simulator's SDK bundle, pinned as an admin must
+        args += [
+            "--sdk-script-url",
+            url + SCRIPT_PATH,
+            "--sdk-script-integrity",
+            script_integrity(),
+        ]
     return args
 
 
@@ -64,7 +73,8 @@ def test_vendor_test_passes_against_the_simulator_and_secrets_stay_hidden(
         assert shown["callback_url"].startswith(f"http://127.0.0.1:8000/callbacks/{kind}/")
         checked = run("vendor", "test", "conn")
         assert checked.exit_code == 0, checked.output
-        assert checked.stdout.startswith("ok: ")
+        assert checked.stdout.startswith("credentials: accepted")
+        assert "\ncatalogue: " in checked.stdout and checked.stderr == ""
 
 
 def test_vendor_test_reports_a_refusal_in_plain_words(run: t.Callable[..., Result]) -> None:
@@ -127,6 +137,7 @@ def test_assessments_need_a_main_vendor_and_block_connection_removal(
         "Java",
         "--proctoring",
         "pe:55",
+        "--no-configure-vendor",
     )
     assert created.exit_code == 0 and created.stdout.strip().isdigit()
     listed = json.loads(run("assessment", "list", "--json").stdout)

@@ -71,6 +71,11 @@ def test_gunicorn_access_log_atoms_are_masked() -> None:
         ("GET /return/%51s8abcdefghij HTTP/1.1", "s8abcdefghij"),
         ("POST /callbacks/imocha/12/%5AZZZyyyyXXXXwwww", "ZZZyyyyXXXXwwww"),
         ("GET /x?token=abc%26defghij", "defghij"),
+        # A callback URL inside Mettl's Edit Schedule ``sc`` JSON, as urllib3 logs a retry.
+        (
+            "/v2/schedules/k/edit?sc=%7B%22u%22%3A%22h%3Ftoken%3Ds3cretvalue%26accessKey%3Dk",
+            "s3cretvalue",
+        ),
     ],
 )
 def test_percent_encoded_secrets_are_masked(text: str, hidden: str) -> None:

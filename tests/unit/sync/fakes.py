@@ -37,6 +37,7 @@ from plugin.vendors.base import ActionOutcome
 from plugin.vendors.base import AdminAction
 from plugin.vendors.base import ChangesPage
 from plugin.vendors.base import CompletionSignal
+from plugin.vendors.base import ConnectionReport
 from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import RawResult
 from plugin.vendors.base import SignalKind
@@ -168,8 +169,10 @@ class FakeVendorAdapter:
     def perform(self, action: AdminAction, vendor_ref: str, *, test_id: str) -> ActionOutcome:
         raise VendorRefusedError(f"{action.value} is not supported", vendor=self.kind)
 
-    def check_connection(self) -> str:
-        return f"fake {self.kind}: {len(self.list_tests())} tests"
+    def check_connection(self) -> ConnectionReport:
+        return ConnectionReport(
+            auth_ok=True, detail=f"fake {self.kind}", catalogue=f"{len(self.list_tests())} tests"
+        )
 
 
 class FakeVendorConnections:

@@ -25,7 +25,6 @@ from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
-from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.errors import VendorRefusedError
 from plugin.vendors.examspark import ExamSparkAdapter
@@ -128,12 +127,18 @@ def capture() -> Iterator[Capture]:
     endpoint.served.shutdown()
 
 
+PINNED_URL = "https://unpkg.com/@campfirelearning/sdk-js@2.4.1/dist/browser/index.js"
+PINNED_INTEGRITY = "sha384-" + "A" * 64
+
+
 def make_adapter(sim: ServedApp, clock: Clock, **settings: str) -> ExamSparkAdapter:
     values = {
         "app_key": KEY,
         "app_secret": SECRET,
         "workspace_id": WORKSPACE,
         "base_url": sim.url,
+        "sdk_script_url": PINNED_URL,
+        "sdk_script_integrity": PINNED_INTEGRITY,
         **settings,
     }
     return ExamSparkAdapter(
@@ -207,6 +212,41 @@ def test_config_from_mapping_names_the_bad_field(changes: dict[str, str], field:
         ExamSparkConfig.from_mapping(values)
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sdk_script_url": PINNED_URL}, "set together"),
+        ({"sdk_script_integrity": PINNED_INTEGRITY}, "set together"),
+        (
+            {
+                "sdk_script_url": PINNED_URL.replace("@2.4.1", "@latest"),
+                "sdk_script_integrity": PINNED_INTEGRITY,
+            },
+            "fixed version",
+        ),
+        ({"sdk_script_url": PINNED_URL, "sdk_script_integrity": "md5-abc"}, "sha384"),
+        (
+            {"sdk_script_url": PINNED_URL + ";x", "sdk_script_integrity": PINNED_INTEGRITY},
+            "http",
+        ),
+    ],
+)
+def test_the_sdk_bundle_is_pinned_by_url_and_hash_together(
+    changes: dict[str, str], message: str
+) -> None:
+    values = {"app_key": "k", "app_secret": "s", "workspace_id": "w", **changes}
+    with pytest.raises(ValueError, match=message):
+        ExamSparkConfig.from_mapping(values)
+
+
+def test_an_unpinned_connection_starts_no_attempt(sim: ServedApp, clock: Clock) -> None:
+    config = ExamSparkConfig(app_key=KEY, app_secret=SECRET, workspace_id=WORKSPACE)
+    adapter = ExamSparkAdapter(config, nonce_store=MemoryStore(), clock=clock)
+    with pytest.raises(VendorRefusedError, match="sdk_script_integrity"):
+        adapter.start_attempt(start_request("any"))
+    assert requests.get(f"{sim.url}/sandbox/sessions", timeout=5).json()["sessions"] == []
+
+
 def test_config_strips_a_trailing_slash() -> None:
     config = ExamSparkConfig(
         app_key="k", app_secret="s", workspace_id="w", base_url="https://api.example.com/"
@@ -234,7 +274,9 @@ def test_start_attempt_embeds_the_player(
     test_id = add_config(sim)["id"]
     started = adapter.start_attempt(start_request(test_id, callback="http://127.0.0.1:9/cb"))
     embed = started.embed or {}
-    assert embed["script_url"].startswith("https://unpkg.com/@campfirelearning/sdk-js")
+    assert (embed["script_url"], embed["script_integrity"]) == (PINNED_URL, PINNED_INTEGRITY)
+    assert started.fresh_until is not None
+    assert embed["auth_expires_at"] == started.fresh_until.isoformat(timespec="seconds")
     assert embed["component"] == "ExamPlayer"
     assert embed["options"]["id"] == test_id
     assert embed["options"]["user_id"] == LEARNER.external_id
@@ -376,11 +418,10 @@ def test_unsupported_and_refused_actions(adapter: ExamSparkAdapter, sim: ServedA
 
 
 def test_check_connection(adapter: ExamSparkAdapter, sim: ServedApp, clock: Clock) -> None:
-    assert adapter.check_connection() == (
-        f"ExamSpark workspace Sandbox district ({WORKSPACE}) answered"
-    )
-    with pytest.raises(AuthError):
-        make_adapter(sim, clock, app_secret="nope").check_connection()
+    report = adapter.check_connection()
+    assert report.ok and report.catalogue == f"workspace Sandbox district ({WORKSPACE})"
+    assert report.warnings == ()
+    assert not make_adapter(sim, clock, app_secret="nope").check_connection().auth_ok
 
 
 # -- completion signals from the simulator ---------------------------------------------------------

@@ -200,7 +200,8 @@ def test_sdk_login_returns_a_token_valid_eight_hours(client: ExamSparkClient, cl
 
 
 def test_get_workspace(client: ExamSparkClient) -> None:
-    assert client.get_workspace()["id"] == WORKSPACE
+    read = client.get_workspace()
+    assert read.value["id"] == WORKSPACE and read.form == "an object under 'workspace'"
 
 
 def test_list_tests_pages(client: ExamSparkClient, sim: ServedApp) -> None:
@@ -398,7 +399,7 @@ def odd_vendor() -> Iterator[ServedApp]:
         (lambda c: c.list_sessions(), "has no list of items"),
         (lambda c: c.list_tests(), "nextToken that is not a string"),
         (lambda c: c.sdk_login("a@b.c"), "has no auth token"),
-        (lambda c: c.get_workspace(), "has no workspace object"),
+        (lambda c: c.get_workspace(), "that is not the workspace"),
     ],
 )
 def test_answers_of_the_wrong_shape_are_invalid(

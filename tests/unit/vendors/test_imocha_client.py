@@ -155,10 +155,10 @@ class TestAuthentication:
 
 class TestTests:
     def test_listing(self, client: IMochaClient) -> None:
-        body = client.list_tests()
+        page = client.list_tests()
 
-        assert body["result"]["total"] == 1
-        assert body["result"]["tests"][0]["testName"] == "Python"
+        assert page.total == 1
+        assert page.tests[0]["testName"] == "Python"
 
     def test_page_size_out_of_range_is_refused_locally(self, client: IMochaClient) -> None:
         with pytest.raises(ValueError, match="page_size"):

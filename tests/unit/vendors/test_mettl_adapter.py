@@ -21,7 +21,6 @@ from plugin.vendors.base import IncomingRequest
 from plugin.vendors.base import Learner
 from plugin.vendors.base import SignalKind
 from plugin.vendors.base import StartRequest
-from plugin.vendors.errors import AuthError
 from plugin.vendors.errors import NotFoundError
 from plugin.vendors.errors import SignalRejectedError
 from plugin.vendors.errors import VendorRefusedError
@@ -160,9 +159,12 @@ class TestCompletion:
         finish, graded = receiver.wait_for(2)
         signals = [adapter.parse_signal(finish), adapter.parse_signal(graded)]
         assert [s.status_hint for s in signals] == ["finishTest", "gradedAssessment"]
-        assert {s.vendor_ref for s in signals} == {started.vendor_ref}
+        # The graded notification names no schedule: only the candidate and assessment.
+        assert [s.vendor_ref for s in signals] == [started.vendor_ref, None]
+        assert started.vendor_ref == f"{KEY}/{signals[1].candidate_email}"
+        assert signals[1].vendor_test_hint
         assert all(s.kind is SignalKind.WEBHOOK and not s.authenticated for s in signals)
-        raw = adapter.fetch_result(signals[1].vendor_ref or "", test_id=KEY)
+        raw = adapter.fetch_result(started.vendor_ref, test_id=KEY)
         result = load_result(raw.payload)
         assert result.status is ResultStatus.COMPLETED
         assert (result.score, result.max_score) == (2, 5)
@@ -222,6 +224,16 @@ class TestParseSignal:
 
         assert parsed.vendor_ref == f"{KEY}/a@b.org"
 
+    def test_a_graded_notification_without_schedule_names_the_candidate_and_assessment(
+        self, adapter: MettlAdapter
+    ) -> None:
+        parsed = adapter.parse_signal(
+            signal({"EVENT_TYPE": "gradedAssessment", "assessmentId": 42, "email": "A@b.org"})
+        )
+
+        assert parsed.vendor_ref is None
+        assert (parsed.candidate_email, parsed.vendor_test_hint) == ("a@b.org", "42")
+
     @pytest.mark.parametrize(
         ("body", "reason"),
         [
@@ -229,7 +241,6 @@ class TestParseSignal:
             (b"[1, 2]", "not a JSON object"),
             (b'{"EVENT_TYPE": "startTest", "email": "a@b.org"}', "EVENT_TYPE"),
             (b'{"EVENT_TYPE": "finishTest", "invitation_key": "k"}', "e-mail"),
-            (b'{"EVENT_TYPE": "finishTest", "email": "a@b.org"}', "accessKey"),
         ],
     )
     def test_unusable_payloads_are_rejected(
@@ -349,9 +360,9 @@ class TestCatalogueAndActions:
             adapter.fetch_result("no-email-here", test_id=KEY)
 
     def test_check_connection(self, sim: ServedApp, adapter: MettlAdapter) -> None:
-        assert "Sandbox Account" in adapter.check_connection()
-        with pytest.raises(AuthError, match="E401"):
-            make_adapter(sim, private_key="nope").check_connection()
+        assert adapter.check_connection().catalogue == "account Sandbox Account"
+        refused = make_adapter(sim, private_key="nope").check_connection()
+        assert not refused.auth_ok and "E401" in refused.detail
 
     def test_kind_and_actions(self) -> None:
         assert MettlAdapter.kind == "mettl"

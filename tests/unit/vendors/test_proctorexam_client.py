@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import typing as t
 
@@ -269,6 +270,16 @@ class TestFailures:
             gone.list_tests()
         assert caught.value.retryable and caught.value.status is None
 
+    def test_a_bare_student_session_is_read_and_its_form_logged(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        impostor = Flask(__name__)
+        impostor.add_url_rule("/api/v3/student_sessions/<int:id>", "show", lambda id: {"id": id})
+        caplog.set_level(logging.INFO, logger="plugin.vendors.shapes")
+        with serve_app(impostor) as served:
+            assert make_client(served).get_student_session(5) == {"id": 5}
+        assert "ProctorExam answered GET /student_sessions/:id with a bare object" in caplog.text
+
     def test_unexpected_shapes(self) -> None:
         impostor = Flask(__name__)
         impostor.add_url_rule("/api/v3/exams", "exams", lambda: {"exams": []})
@@ -280,7 +291,10 @@ class TestFailures:
             client = make_client(served)
             with pytest.raises(InvalidResponseError, match="X-Pagination"):
                 client.list_tests()
-            with pytest.raises(InvalidResponseError, match="exam with an id"):
+            with pytest.raises(
+                InvalidResponseError,
+                match=r"not the exam \(an object with 'id'\) bare or under 'exam'",
+            ):
                 client.get_exam(1)
             with pytest.raises(InvalidResponseError, match="students list"):
                 client.send_emails(1)

@@ -295,7 +295,7 @@ class TestFailures:
 
     def test_unexpected_shape_is_invalid(self) -> None:
         impostor = Flask(__name__)
-        impostor.add_url_rule("/v1/tests", "tests", lambda: {"items": []})
+        impostor.add_url_rule("/v1/tests", "tests", lambda: {"tests": "none"})
         impostor.add_url_rule("/v2/session", "session", lambda: {"score": 1})
         impostor.add_url_rule("/v2/sessions", "sessions", lambda: {"sessions": []})
         impostor.add_url_rule(
@@ -307,7 +307,9 @@ class TestFailures:
                 client.list_sessions(modified_since=SINCE)
             with pytest.raises(InvalidResponseError, match="one id per participant"):
                 register(client, "t")
-            with pytest.raises(InvalidResponseError, match="no tests list"):
+            with pytest.raises(
+                InvalidResponseError, match="a string under 'tests'; that is not the test"
+            ):
                 client.list_tests()
             with pytest.raises(InvalidResponseError, match="no participantId"):
                 client.get_session("00000000-0000-0000-0000-000000000000")

@@ -134,6 +134,9 @@ class StubAttempts:
     def start(self, launch: LaunchSummary, assessment_id: int) -> AttemptDestination:
         return self.destination
 
+    def result_url(self, token: str) -> str:
+        return f"http://127.0.0.1:8000/return/{token}/result"
+
 
 LAUNCH = LaunchSummary(
     launch_id="l1",

@@ -18,7 +18,7 @@ if t.TYPE_CHECKING:
 
 ISSUER = "https://lms.example.edu"
 KEYS = "https://keys.example.net:8443"
-SDK = "https://unpkg.com/@campfirelearning/sdk-js@latest/dist/browser/index.js"
+SDK = "https://unpkg.com/@campfirelearning/sdk-js@2.4.1/dist/browser/index.js"
 TEMPLATES = Path(__file__).parents[3] / "plugin" / "templates"
 
 
@@ -83,9 +83,16 @@ def test_hsts_only_over_https(make_app: t.Callable[..., Flask]) -> None:
 
 def player_response(app: Flask, script_url: str) -> TestResponse:
     embed = {"script_url": script_url, "component": "ExamPlayer", "options": {}}
+    urls = {"result": "/return/t/result", "renew": "/r", "error": "/e"}
     with app.test_request_context("/lti/launch", method="POST"):
         page = render_template(
-            "player.html", embed=embed, token="t", title="Exam", proctoring_url=None
+            "player.html",
+            embed=embed,
+            token="t",
+            title="Exam",
+            proctoring_url=None,
+            course_url=None,
+            player_urls=urls,
         )
         response = app.process_response(app.make_response(page))
     return t.cast("TestResponse", response)
@@ -93,10 +100,19 @@ def player_response(app: Flask, script_url: str) -> TestResponse:
 
 def test_only_the_player_page_may_load_the_vendor_sdk(app: Flask) -> None:
     player = directives(player_response(app, SDK))
-    assert "https://unpkg.com" in player["script-src"]
+    assert SDK in player["script-src"]
     assert "https://unpkg.com" in player["frame-src"]
     config = app.test_client().get("/lti/config")
     assert "https://unpkg.com" not in config.headers["Content-Security-Policy"]
+
+
+def test_the_player_page_may_run_the_pinned_bundle_and_no_other_script_of_its_origin(
+    app: Flask,
+) -> None:
+    player = directives(player_response(app, SDK))
+    vendor = [source for source in player["script-src"] if source.startswith("https://")]
+    assert vendor == [SDK]
+    assert "https://unpkg.com" in player["frame-src"]
 
 
 def test_an_sdk_url_that_could_inject_directives_is_not_allowed(app: Flask) -> None:
@@ -128,7 +144,7 @@ def test_the_nonce_of_the_page_is_the_nonce_of_the_policy(app: Flask) -> None:
     scripts = Scripts()
     scripts.feed(response.get_data(as_text=True))
     nonces = {found["nonce"] for found in scripts.inline}
-    assert len(scripts.inline) == 2 and len(nonces) == 1
+    assert len(scripts.inline) == 3 and len(nonces) == 1
     assert f"'nonce-{nonces.pop()}'" in directives(response)["script-src"]
     other = player_response(app, SDK)
     assert directives(other)["script-src"] != directives(response)["script-src"]

@@ -94,6 +94,7 @@ def update_custom_attribute_value(candidate_id: str) -> Response:
         value = checked_value(attribute, body)
         candidate.values[key] = value
         candidate.writes += 1
+        candidate.writes_by_attribute[key] += 1
     name = "checked" if attribute.type == "boolean" else "value"
     return jsonify({"custom_attribute_key": key, name: value})
 

@@ -2,7 +2,8 @@
 
 - ``POST /sandbox/candidates`` ``{"email", "firstname"?, "lastname"?, "id"?}``
 - ``GET /sandbox/candidates/<id>``: the candidate with ``custom_attributes``
-  (key -> value written) and ``writes`` (successful writes)
+  (key -> value written), ``writes`` (successful writes) and ``writes_by_attribute``
+  (key -> successful writes)
 - ``POST /sandbox/custom_attributes`` ``{"label", "type", "id"?, "enabled"?, "hint"?,
   "choices"?: [{"id"?, "body"}]}``
 - ``GET /sandbox/stats``: ``requests`` by endpoint, ``statuses`` by HTTP status,
@@ -66,6 +67,7 @@ def show_candidate(candidate_id: str) -> Response:
             **candidate.doc(simulator.subdomain),
             custom_attributes=dict(candidate.values),
             writes=candidate.writes,
+            writes_by_attribute=dict(candidate.writes_by_attribute),
         )
 
 

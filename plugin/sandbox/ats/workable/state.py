@@ -56,6 +56,10 @@ class Candidate:
     created_at: str
     values: dict[str, t.Any] = dataclasses.field(default_factory=dict)
     writes: int = 0
+    #: successful writes per attribute key (a resumed delivery writes each once)
+    writes_by_attribute: collections.Counter[str] = dataclasses.field(
+        default_factory=collections.Counter
+    )
 
     def doc(self, subdomain: str) -> dict[str, t.Any]:
         return {

@@ -131,7 +131,8 @@ def get_workspace(workspace_id: str) -> Response:
     workspace = current().workspace
     if workspace_id != workspace.workspace_id:
         raise ApiError(403, f"App key has no access to workspace {workspace_id}")
-    return jsonify(workspace={"id": workspace.workspace_id, "name": "Sandbox district"})
+    found = {"id": workspace.workspace_id, "name": "Sandbox district"}
+    return jsonify(found if workspace.settings.answer_shape == "bare" else {"workspace": found})
 
 
 def _responses(session: Session, raw: object) -> dict[str, int]:

@@ -14,6 +14,7 @@ from plugin.sandbox.vendors.common import install_simulator
 from plugin.sandbox.vendors.examspark import api
 from plugin.sandbox.vendors.examspark import candidate
 from plugin.sandbox.vendors.examspark import control
+from plugin.sandbox.vendors.examspark import sdk
 from plugin.sandbox.vendors.examspark.context import EXTENSION_KEY
 from plugin.sandbox.vendors.examspark.context import ExamSparkSandbox
 from plugin.sandbox.vendors.examspark.errors import REQUEST_ID_HEADER
@@ -59,7 +60,7 @@ def create_examspark_app(
     )
     install_simulator(
         app,
-        blueprints=(api.bp, candidate.bp, control.bp),
+        blueprints=(api.bp, candidate.bp, control.bp, sdk.bp),
         render_error=render_error,
         exempt_prefix="/sdk/",
     )
@@ -76,7 +77,10 @@ def _api_error(error: ApiError) -> Response:
 
 
 def _page_error(error: PageError) -> Response:
-    body = f"<!doctype html><title>Exam player</title><h1>{html.escape(error.message)}</h1>"
+    body = (
+        f"<!doctype html><title>Exam player</title><h1>{html.escape(error.message)}</h1>"
+        + sdk.post_to_embedder("error", {"status": error.status, "message": error.message})
+    )
     return Response(body, status=error.status, mimetype="text/html")
 
 

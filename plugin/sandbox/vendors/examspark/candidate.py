@@ -21,6 +21,7 @@ from plugin.sandbox.vendors.examspark.context import current
 from plugin.sandbox.vendors.examspark.errors import ApiError
 from plugin.sandbox.vendors.examspark.errors import PageError
 from plugin.sandbox.vendors.examspark.models import COMPLETE
+from plugin.sandbox.vendors.examspark.sdk import post_to_embedder
 from plugin.sandbox.vendors.examspark.views import percent
 
 if t.TYPE_CHECKING:
@@ -64,7 +65,9 @@ def submit(session_id: str) -> Response:
     except ApiError as exc:
         raise PageError(409 if exc.status == 400 else exc.status, exc.message) from None
     sandbox.after_scoring(session)
-    return _page("Exam submitted", _score_line(session, config) + _relay_form(session))
+    event = {"examConfigId": session.config_id, "examSessionId": session.id}
+    told = post_to_embedder(SUBMITTED_EVENT, event)
+    return _page("Exam submitted", _score_line(session, config) + told + _relay_form(session))
 
 
 def _check_token(auth: str) -> None:

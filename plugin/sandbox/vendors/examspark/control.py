@@ -9,9 +9,12 @@
   all)}``: answers and scores the current attempt, fires the grade passback, and returns
   the session and the ``event`` the player would have emitted
 * ``GET/PUT /sandbox/settings`` ``{"callback_url", "outcome_format", "retry_delays",
-  "page_token_ttl_s"}``: ``callback_url`` is where the player page posts its event
+  "page_token_ttl_s", "answer_shape"}``: ``callback_url`` is where the player page posts
+  its event; ``answer_shape`` (``wrapped``, the default, or ``bare``) is how the workspace
+  read answers
 * ``GET /sandbox/webhooks``: every grade passback and each of its tries
 * ``POST /sandbox/page-tokens/expire``: every issued ``nextToken`` expires now
+* ``POST /sandbox/sdk-tokens/forget``: every issued SDK login token is unknown from now
 """
 
 from __future__ import annotations
@@ -116,6 +119,11 @@ def expire_page_tokens() -> Response:
     return jsonify(expired=current().workspace.expire_page_tokens())
 
 
+@bp.post("/sdk-tokens/forget")
+def forget_sdk_tokens() -> Response:
+    return jsonify(forgotten=current().workspace.forget_sdk_tokens())
+
+
 def _inspect(session: Session) -> dict[str, t.Any]:
     sandbox = current()
     document = views.envelope(sandbox.workspace, session, {"results", "responses"})
@@ -129,7 +137,13 @@ def _inspect(session: Session) -> dict[str, t.Any]:
 
 
 def _settings_changes(body: dict[str, t.Any]) -> dict[str, t.Any]:
-    unknown = set(body) - {"callback_url", "outcome_format", "retry_delays", "page_token_ttl_s"}
+    unknown = set(body) - {
+        "callback_url",
+        "outcome_format",
+        "retry_delays",
+        "page_token_ttl_s",
+        "answer_shape",
+    }
     if unknown:
         raise ApiError(400, f"Unknown settings: {', '.join(sorted(unknown))}")
     changes = dict(body)
@@ -139,6 +153,8 @@ def _settings_changes(body: dict[str, t.Any]) -> dict[str, t.Any]:
         raise ApiError(400, "callback_url must be a URL or null")
     if body.get("outcome_format", "pox") not in {"pox", "json"}:
         raise ApiError(400, "outcome_format must be pox or json")
+    if body.get("answer_shape", "wrapped") not in {"wrapped", "bare"}:
+        raise ApiError(400, "answer_shape must be wrapped or bare")
     if "retry_delays" in body:
         delays = body["retry_delays"]
         if not isinstance(delays, list) or not all(

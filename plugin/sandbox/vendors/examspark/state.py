@@ -35,12 +35,15 @@ class Settings:
     :ivar callback_url: where the player page posts the ``submitted`` event.
     :ivar outcome_format: ``pox`` or ``json`` grade-passback bodies.
     :ivar retry_delays: seconds between passback tries after a non-2xx answer.
+    :ivar answer_shape: how ``GET /api/workspace/:id`` answers (the vendor's page shows
+        no body): ``wrapped`` ``{"workspace": {...}}`` or ``bare`` ``{...}``.
     """
 
     callback_url: str | None = None
     outcome_format: str = "pox"
     retry_delays: tuple[float, ...] = (2.0, 10.0, 60.0, 300.0)
     page_token_ttl_s: float = 600.0
+    answer_shape: str = "wrapped"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,6 +212,13 @@ class Workspace:
             raise ApiError(401, "Invalid SDK auth token")
         if grant[1] <= self.clock():
             raise ApiError(401, "SDK auth token has expired")
+
+    def forget_sdk_tokens(self) -> int:
+        """The vendor forgets every SDK token it issued (as after a restart)."""
+        with self.lock:
+            count = len(self._sdk_tokens)
+            self._sdk_tokens.clear()
+        return count
 
     def issue_page_token(self, kind: str, filter_key: str, last_id: str, after_seq: int) -> str:
         sort_key = "exam-session" if kind == "sessions" else "exam"

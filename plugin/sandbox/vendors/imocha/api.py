@@ -70,7 +70,17 @@ def tests() -> Response:
         listed = list(state.tests.values())
         start = (page_no - 1) * page_size
         page = [test_doc(test) for test in listed[start : start + page_size]]
-        return jsonify(result={"tests": page, "total": len(listed)}, errors=None)
+        return jsonify(shaped_tests(page, len(listed), state.answer_shape))
+
+
+def shaped_tests(page: list[dict[str, t.Any]], total: int, shape: str) -> object:
+    """The tests page in the form ``shape`` names (``TEST_LIST_SHAPES``)."""
+    if shape == "bare":
+        return page
+    outer, _, inner = shape.partition(".")
+    if inner:
+        return {outer: {inner: page, "total": total}, "errors": None}
+    return {outer: page, "total": total, "errors": None}
 
 
 @bp.post("/v3/tests/<int:test_id>/invite")

@@ -9,6 +9,10 @@
   "Terminated" | "Test Left"}`` (starts it first when Pending; fires the callback)
 - ``POST /sandbox/attempts/<id>/expire`` (Pending only)
 - ``GET /sandbox/callbacks``: every callback try
+- ``PUT /sandbox/settings`` ``{"answerShape"}``: the form of ``GET /v3/tests``
+  (``result.tests``, the default; ``result.items``, ``result.data``: the list under
+  that key inside ``result``; ``result``, ``tests``, ``items``, ``data``: the list under
+  that top-level key; ``bare``: the array itself). The API key is still required.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from plugin.sandbox.vendors.imocha.report import answers_for_percent
 from plugin.sandbox.vendors.imocha.report import build_test
 from plugin.sandbox.vendors.imocha.state import COMPLETE
 from plugin.sandbox.vendors.imocha.state import PENDING
+from plugin.sandbox.vendors.imocha.state import TEST_LIST_SHAPES
 
 if t.TYPE_CHECKING:
     from plugin.sandbox.vendors.imocha.state import Invitation
@@ -136,3 +141,14 @@ def expire_attempt(invitation_id: int) -> Response:
 @bp.get("/callbacks")
 def callbacks() -> Response:
     return jsonify(callbacks=current().sender.history())
+
+
+@bp.put("/settings")
+def settings() -> Response:
+    state = current().state
+    shape = json_object().get("answerShape", state.answer_shape)
+    if shape not in TEST_LIST_SHAPES:
+        raise ValueError(f"answerShape must be one of: {', '.join(TEST_LIST_SHAPES)}")
+    with state.lock:
+        state.answer_shape = shape
+    return jsonify(answerShape=shape)

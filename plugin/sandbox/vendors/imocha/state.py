@@ -36,6 +36,20 @@ ATTEMPT_STATES: dict[str, dict[str, str]] = {
     "expired": {EXPIRED: "Expired"},
 }
 
+#: How ``GET /v3/tests`` may answer: ``result.tests`` (``{"result": {"tests": [...],
+#: "total": n}, "errors": null}``, our reading and the default), the list under another
+#: key inside ``result``, the list under a top-level key (``total`` beside it), or ``bare``.
+TEST_LIST_SHAPES = (
+    "result.tests",
+    "result.items",
+    "result.data",
+    "result",
+    "tests",
+    "items",
+    "data",
+    "bare",
+)
+
 
 @dataclasses.dataclass
 class Invitation:
@@ -64,6 +78,7 @@ class IMochaState:
         self.by_token: dict[str, Invitation] = {}
         self.latest: dict[tuple[int, str], int] = {}
         self.default_callback_url: str | None = None
+        self.answer_shape = TEST_LIST_SHAPES[0]
         self._invitation_ids = itertools.count(3178622)
         self.test_ids = itertools.count(11223)
 

@@ -17,6 +17,8 @@ from plugin.sandbox.vendors.mettl.context import int_param
 from plugin.sandbox.vendors.mettl.context import json_response
 from plugin.sandbox.vendors.mettl.context import success
 from plugin.sandbox.vendors.mettl.errors import SimulatorError
+from plugin.sandbox.vendors.mettl.schedule_edit import KEPT_URLS
+from plugin.sandbox.vendors.mettl.schedule_edit import schedule_changes
 from plugin.sandbox.vendors.mettl.state import SORTS
 
 if t.TYPE_CHECKING:
@@ -48,6 +50,22 @@ def schedules() -> Response:
         _check_offset(offset, len(listed))
         docs = [schedule_doc(s) for s in listed[offset : offset + limit]]
     return success(schedules=docs, paging=_paging(params, offset, limit, len(listed)))
+
+
+@bp.post("/v2/schedules/<access_key>/edit")
+def edit_schedule(access_key: str) -> Response:
+    """Edit Schedule: apply the ``sc`` settings given (``schedule_edit`` says which)."""
+    simulator = current()
+    params = simulator.authenticate()
+    with simulator.state.lock:
+        schedule = simulator.state.schedule(access_key)
+        changes = schedule_changes(params.get("sc"))
+        if "name" in changes:
+            schedule.name = changes["name"].strip()
+        for key, attr in KEPT_URLS.items():
+            if key in changes:
+                setattr(schedule, attr, changes[key] or None)
+        return success(editedSchedule=schedule_doc(schedule))
 
 
 @bp.post("/v2/schedules/<access_key>/candidates")

@@ -3,9 +3,10 @@
 Payloads follow ``docs/vendors/mettl.md#notification-fields`` (field names of a third-party
 fixture):
 ``finishTest`` to the schedule's ``testFinishNotificationUrl`` when the candidate
-finishes, ``gradedAssessment`` to ``testGradedNotificationUrl`` once graded. Both also
-carry ``invitation_key`` = the schedule's access key (the fixture shows the field on
-the finish payload; its meaning is this simulator's reading). Mettl signs neither.
+finishes, ``gradedAssessment`` to ``testGradedNotificationUrl`` once graded. The finish
+payload carries ``invitation_key`` = the schedule's access key (the fixture shows the
+field; its meaning is this simulator's reading); the graded one, like the fixture, does
+not: it names the candidate and ``assessmentId`` only. Mettl signs neither.
 
 Mettl documents no retry behaviour. This simulator's choice: a JSON POST from one
 background thread, in the order the events happened; an answer other than 2xx or a
@@ -60,7 +61,6 @@ def graded_payload(schedule: Schedule, candidate: Candidate, now: float) -> dict
     ]
     return {
         "EVENT_TYPE": "gradedAssessment",
-        "invitation_key": schedule.access_key,
         "assessmentId": schedule.assessment_id,
         "candidate_instance_id": candidate.instance_id,
         "context_data": None,

@@ -59,7 +59,8 @@ def index_exams() -> Response:
             for exam in state.exams.values()
             if exam.status == status or (status is None and exam.status != "deleted")
         ]
-    return _paged("exams", query.apply_sort(rows, None), page, limit)
+        shape = state.answer_shape
+    return _paged(shape, query.apply_sort(rows, None), page, limit)
 
 
 @bp.get("/exams/<int:id>")
@@ -133,7 +134,8 @@ def _exam(exam_id: int) -> Exam:
 
 
 def _paged(key: str, rows: list[query.Row], page: int, limit: int) -> Response:
+    """The page under ``key``, or the array itself when ``key`` is ``bare``."""
     items, headers = query.page_of(rows, page, limit)
-    response = jsonify({key: items})
+    response = jsonify(items if key == "bare" else {key: items})
     response.headers.update(headers)
     return response

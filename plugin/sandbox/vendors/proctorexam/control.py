@@ -11,6 +11,9 @@
   comments, ``review_commentary``). ProctorExam has no score: the proctoring result is
   ``reviewed`` plus incidents.
 - ``POST /sandbox/attempts/<id>/review``: review a finished exam the same way.
+- ``PUT /sandbox/settings`` ``{"answerShape"}``: the form of ``GET /exams`` (``exams``,
+  the default: ``{"exams": [...]}``; ``items``, ``data``, ``result``: the array under that
+  key; ``bare``: the array itself). Signing and the token are still checked.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from plugin.sandbox.vendors.common import optional_json_object
 from plugin.sandbox.vendors.proctorexam import flow
 from plugin.sandbox.vendors.proctorexam.context import current_state
 from plugin.sandbox.vendors.proctorexam.errors import ApiError
+from plugin.sandbox.vendors.proctorexam.state import EXAM_LIST_SHAPES
 from plugin.sandbox.vendors.proctorexam.state import Exam
 
 if t.TYPE_CHECKING:
@@ -86,6 +90,17 @@ def set_callback() -> Response:
     with state.lock:
         state.callback_url = url
     return jsonify(url=url)
+
+
+@bp.put("/settings")
+def settings() -> Response:
+    state = current_state()
+    shape = optional_json_object(ApiError).get("answerShape", state.answer_shape)
+    if shape not in EXAM_LIST_SHAPES:
+        raise ApiError(400, f"answerShape must be one of: {', '.join(EXAM_LIST_SHAPES)}")
+    with state.lock:
+        state.answer_shape = shape
+    return jsonify(answerShape=shape)
 
 
 @bp.get("/state")

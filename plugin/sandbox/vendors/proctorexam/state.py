@@ -17,6 +17,10 @@ if t.TYPE_CHECKING:
 
 NONCE_MEMORY_S = 24 * 3600
 CHECKS = ("screenshare", "microphone", "speakers", "webcam", "mobile", "bandwidth")
+#: How ``GET /exams`` may answer: the list under ``exams`` (our reading and the
+#: default), under ``items``, ``data`` or ``result``, or ``bare``; the pagination
+#: headers come with every form.
+EXAM_LIST_SHAPES = ("exams", "items", "data", "result", "bare")
 
 
 def stamp(timestamp: float | None) -> str | None:
@@ -126,6 +130,7 @@ class ProctorExamState:
         self.clock = clock
         self.timestamp_window_s = timestamp_window_s
         self.callback_url = callback_url
+        self.answer_shape = EXAM_LIST_SHAPES[0]
         self.exams: dict[int, Exam] = {}
         self.sessions: dict[int, StudentSession] = {}
         self.nonces: dict[str, float] = {}

@@ -54,7 +54,8 @@ def get_tests() -> Response:
             and (status is None or test.status == status)
             and (project is None or test.project_id == project)
         ]
-    return jsonify(tests=tests)
+        shape = state.answer_shape
+    return jsonify(tests if shape == "bare" else {shape: tests})
 
 
 @bp.post("/v2/participants")

@@ -5,7 +5,9 @@
 - ``GET|PATCH /sandbox/tests/<id>``: a test with its questions (and right answers);
   change ``callbackUrl``, ``status`` or ``title`` (the app's "Test settings").
 - ``PUT /sandbox/callback``: the callback URL of tests that have none of their own.
-- ``PUT /sandbox/settings``: ``pageSize`` (1..500) and ``tokenTtlSeconds`` of listings.
+- ``PUT /sandbox/settings``: ``pageSize`` (1..500) and ``tokenTtlSeconds`` of listings;
+  ``answerShape`` of ``GET /v1/tests`` (``tests``: ``{"tests": [...]}``, the default;
+  ``bare``: the array itself; ``items``, ``data``, ``result``: the array under that key).
 - ``POST /sandbox/continuation-tokens/expire``: expire every outstanding token.
 - ``GET /sandbox/state``, ``GET /sandbox/attempts/<participant id>``: inspect.
 - ``POST /sandbox/attempts/<participant id>/complete``: finish without a browser with
@@ -29,6 +31,7 @@ from plugin.sandbox.vendors.startexam.errors import ApiError
 from plugin.sandbox.vendors.startexam.report import session_report
 from plugin.sandbox.vendors.startexam.report import spread_score
 from plugin.sandbox.vendors.startexam.state import MAX_PAGE_SIZE
+from plugin.sandbox.vendors.startexam.state import TEST_LIST_SHAPES
 from plugin.sandbox.vendors.startexam.state import SimTest
 from plugin.sandbox.vendors.startexam.state import make_questions
 from plugin.sandbox.vendors.startexam.timefmt import iso
@@ -106,13 +109,16 @@ def settings() -> Response:
     body = optional_json_object(ApiError)
     size = body.get("pageSize", state.page_size)
     ttl = body.get("tokenTtlSeconds", state.token_ttl_s)
+    shape = body.get("answerShape", state.answer_shape)
     if not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
         raise ApiError(400, f"pageSize must be an integer from 1 to {MAX_PAGE_SIZE}")
     if not isinstance(ttl, int | float) or ttl < 0:
         raise ApiError(400, "tokenTtlSeconds must be a number >= 0")
+    if shape not in TEST_LIST_SHAPES:
+        raise ApiError(400, f"answerShape must be one of: {', '.join(TEST_LIST_SHAPES)}")
     with state.lock:
-        state.page_size, state.token_ttl_s = size, float(ttl)
-    return jsonify(pageSize=size, tokenTtlSeconds=ttl)
+        state.page_size, state.token_ttl_s, state.answer_shape = size, float(ttl), shape
+    return jsonify(pageSize=size, tokenTtlSeconds=ttl, answerShape=shape)
 
 
 @bp.post("/continuation-tokens/expire")

@@ -17,6 +17,9 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable
 
 MAX_PAGE_SIZE = 500
+#: Forms ``GET /v1/tests`` can answer in (the vendor's page shows none); ``tests`` first,
+#: the default: the whole answer, else the key the array goes under.
+TEST_LIST_SHAPES = ("tests", "bare", "items", "data", "result")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +119,7 @@ class StartExamState:
         self.tokens: dict[str, Continuation] = {}
         self.page_size = MAX_PAGE_SIZE
         self.token_ttl_s = 600.0
+        self.answer_shape = TEST_LIST_SHAPES[0]
         self._last_stamp_ms = 0
 
     def stamp(self) -> int:
