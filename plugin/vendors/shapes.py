@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import threading
 import typing as t
+from collections.abc import Callable
 
 from plugin.vendors.errors import InvalidResponseError
 
@@ -75,23 +76,26 @@ def read_list(
     item_key: str,
     documented: str | None,
     keys: Sequence[str] = LIST_KEYS,
+    item_is: Callable[[object], bool] | None = None,
 ) -> Shaped[list[Json]]:
     """The list of objects that each carry ``item_key``, bare or under one of ``keys``.
 
     :param documented: the key our docs name for the list (None: the bare list).
+    :param item_is: what makes an item one, when ``item_key`` holds more than an id.
     :raises InvalidResponseError: readable in no form, with what came described.
     """
-    if _all_have(data, item_key):
+    accepts = item_is or carries_id(item_key)
+    if _all_have(data, accepts):
         return _seen(t.cast("list[Json]", data), "a bare list", documented is None, call)
     if isinstance(data, dict):
         for key in keys:
-            if _all_have(data.get(key), item_key):
+            if _all_have(data.get(key), accepts):
                 return _seen(data[key], f"a list under {key!r}", key == documented, call)
     quoted = [repr(key) for key in keys]
     under = " or ".join(filter(None, [", ".join(quoted[:-1]), *quoted[-1:]]))
     forms = f"a bare list, or a list under {under}" if keys else "a bare list"
     raise InvalidResponseError(
-        f"answered {call.request} with {describe(data, item_key, keys)}; that is not "
+        f"answered {call.request} with {describe(data, item_key, keys, accepts)}; that is not "
         f"{call.what} (objects that each have {item_key!r}) in any plausible form ({forms})",
         vendor=call.vendor,
     )
@@ -118,14 +122,24 @@ def read_object(
     )
 
 
-def describe(data: object, item_key: str, keys: Sequence[str] = ()) -> str:
+def describe(
+    data: object,
+    item_key: str,
+    keys: Sequence[str] = (),
+    accepts: Callable[[object], bool] | None = None,
+) -> str:
     """What an answer is, in a few words, for a message about its shape."""
+    accepts = accepts or carries_id(item_key)
     if isinstance(data, list):
-        lacking = sum(1 for item in data if not has_id(item, item_key))
+        lacking = sum(1 for item in data if not accepts(item))
         return f"a bare list of {len(data)} item(s), {lacking} without {item_key!r}"
     if isinstance(data, dict):
         names = ", ".join(repr(key) for key in list(data)[:8]) or "none"
-        inner = [f"{describe(data[key], item_key)} under {key!r}" for key in keys if key in data]
+        inner = [
+            f"{describe(data[key], item_key, (), accepts)} under {key!r}"
+            for key in keys
+            if key in data
+        ]
         return f"an object with keys {names}" + "".join(f"; {part}" for part in inner)
     return {str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
 
@@ -144,8 +158,17 @@ def _seen(value: T, form: str, expected: bool, call: Call) -> Shaped[T]:
     return Shaped(value, form, warning)
 
 
-def _all_have(data: object, item_key: str) -> bool:
-    return isinstance(data, list) and all(has_id(item, item_key) for item in data)
+def _all_have(data: object, accepts: Callable[[object], bool]) -> bool:
+    return isinstance(data, list) and all(accepts(item) for item in data)
+
+
+def carries_id(key: str) -> Callable[[object], bool]:
+    """The test of :func:`has_id` for ``key``, as :func:`read_list` takes it."""
+
+    def accepts(item: object) -> bool:
+        return has_id(item, key)
+
+    return accepts
 
 
 def has_id(item: object, key: str) -> t.TypeGuard[Json]:
@@ -175,19 +198,20 @@ def read_enveloped_list(
     :param documented: the key our docs name for the list inside the envelope.
     :raises InvalidResponseError: readable in no form, with what came described.
     """
+    accepts = carries_id(item_key)
     inner_keys = [key for key in keys if key != envelope]
     inner = data.get(envelope) if isinstance(data, dict) else None
     if isinstance(inner, dict):
         for key in inner_keys:
-            if _all_have(inner.get(key), item_key):
+            if _all_have(inner.get(key), accepts):
                 form = f"a list under {key!r} inside {envelope!r}"
                 return _seen(inner[key], form, key == documented, call)
-    if _all_have(data, item_key):
+    if _all_have(data, accepts):
         return _seen(t.cast("list[Json]", data), "a bare list", False, call)
     outer_keys = [envelope, *inner_keys]
     if isinstance(data, dict):
         for key in outer_keys:
-            if _all_have(data.get(key), item_key):
+            if _all_have(data.get(key), accepts):
                 return _seen(data[key], f"a list under {key!r}", False, call)
     if isinstance(inner, dict):
         what = describe(data, item_key, inner_keys)

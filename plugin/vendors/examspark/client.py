@@ -9,6 +9,7 @@ answer is checked for the shape we rely on; anything else is an
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 import time
 import typing as t
@@ -27,6 +28,7 @@ from plugin.vendors.http import json_body
 from plugin.vendors.http import send
 from plugin.vendors.shapes import Call
 from plugin.vendors.shapes import Shaped
+from plugin.vendors.shapes import read_list
 from plugin.vendors.shapes import read_object
 
 if t.TYPE_CHECKING:
@@ -39,6 +41,8 @@ if t.TYPE_CHECKING:
     from plugin.vendors.examspark.models import SessionRequest
 
 logger = logging.getLogger(__name__)
+#: Where the exam list may come: our reading (``items``) first, then the obvious keys.
+EXAM_LIST_KEYS = ("items", "exams", "data", "result")
 
 #: SDK tokens from ``POST /api/login/sdk`` are valid 8 hours.
 SDK_TOKEN_LIFETIME_S = 8 * 3600
@@ -207,13 +211,29 @@ class ExamSparkClient:
         """``POST /api/exams`` (marked "under construction" by the vendor), one page.
 
         Doc: https://docs.campfirelearning.com/developers/api-legacy/assessment/exams.  The
-        answer is read like the sessions list: ``items`` of ``{"exam": {...},
-        "examConfigs": [...]}`` and ``nextToken``.
+        page shows no answer, so it is read like the sessions list, ``items`` of
+        ``{"exam": {...}, "examConfigs": [...]}`` with ``nextToken`` (our reading), and
+        also bare or under ``exams``, ``data`` or ``result``; a bare list is the whole
+        catalogue, having nowhere to carry a ``nextToken``.
         """
         body: Json = {"filter": {}}
         if next_token:
             body["nextToken"] = next_token
-        return _page(self._call("POST", "/api/exams", "list exams", json=body), "list exams")
+        answer = self._answer("POST", "/api/exams", "list exams", json=body)
+        connection = f"{self.config.base_url} {self.config.app_key}"
+        call = Call(VENDOR, "ExamSpark", "POST /api/exams", "the exam list", connection)
+        read = read_list(
+            answer,
+            call=call,
+            item_key="exam",
+            documented="items",
+            keys=EXAM_LIST_KEYS,
+            item_is=_is_exam_item,
+        )
+        if not isinstance(answer, dict):
+            return Page(items=read.value, next_token=None, total=None, warnings=read.warnings)
+        page = _page({**answer, "items": read.value}, "list exams")
+        return dataclasses.replace(page, warnings=read.warnings)
 
     def _session_action(self, session_id: str, action: str) -> Json:
         answer = self._call("GET", _session_path(session_id, action), f"{action} exam session")
@@ -228,6 +248,22 @@ class ExamSparkClient:
         params: Sequence[tuple[str, str]] | None = None,
         json: Json | None = None,
     ) -> Json:
+        """The answer, which must be a JSON object."""
+        body = self._answer(method, path, action, params=params, json=json)
+        if not isinstance(body, dict):
+            raise _invalid(action, "is not a JSON object")
+        return body
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        action: str,
+        *,
+        params: Sequence[tuple[str, str]] | None = None,
+        json: Json | None = None,
+    ) -> t.Any:
+        """The answer's JSON whatever its type, for answers read in several forms."""
         headers = {"Authorization": self._authorization, "Accept": "application/json"}
         response = send(
             self._session,
@@ -241,10 +277,7 @@ class ExamSparkClient:
         if not response.ok:
             logger.info("examspark %s answered %s", action, response.status_code)
             raise error_for(response, action=action)
-        body = json_body(response, VENDOR)
-        if not isinstance(body, dict):
-            raise _invalid(action, "is not a JSON object", response.status_code)
-        return body
+        return json_body(response, VENDOR)
 
 
 def _basic_authorization(config: ExamSparkConfig) -> str:
@@ -261,6 +294,15 @@ def _quote(value: str) -> str:
 def _session_path(session_id: str, action: str | None = None) -> str:
     path = f"/api/exam-session/{_quote(session_id)}"
     return f"{path}/{action}" if action else path
+
+
+def _is_exam_item(item: object) -> bool:
+    """An entry of the exam list: an exam with its configs."""
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("exam"), dict)
+        and isinstance(item.get("examConfigs"), list)
+    )
 
 
 def _invalid(action: str, problem: str, status: int | None = None) -> InvalidResponseError:

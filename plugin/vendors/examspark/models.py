@@ -42,11 +42,15 @@ class SessionRequest:
 
 @dataclasses.dataclass(frozen=True)
 class Page:
-    """One page of a ``nextToken``-paged list; ``next_token`` is None on the last page."""
+    """One page of a ``nextToken``-paged list; ``next_token`` is None on the last page.
+
+    :ivar warnings: set when the list came in another form than the one our docs name.
+    """
 
     items: list[Json]
     next_token: str | None
     total: int | None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
