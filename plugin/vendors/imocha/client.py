@@ -20,6 +20,7 @@ from plugin.vendors.imocha.errors import error_for
 from plugin.vendors.shapes import Call
 from plugin.vendors.shapes import Shaped
 from plugin.vendors.shapes import read_enveloped_list
+from plugin.vendors.shapes import read_object
 
 if t.TYPE_CHECKING:
     from collections.abc import Sequence
@@ -114,11 +115,20 @@ class IMochaClient:
 
         Doc: developer.imocha.io "Retrieve candidate test report"
         (``GET /v3/reports/{testInvitationId}?reportType=``;
-        ``docs/vendors/imocha.md#results``).
+        ``docs/vendors/imocha.md#results``).  The page lists the report's fields but not
+        what surrounds them, so the report is read bare (our reading) or inside iMocha's
+        ``result`` envelope; it must carry its ``testInvitationId``.
         """
-        return self._call(
-            "GET", f"/v3/reports/{int(invitation_id)}", params={"reportType": report_type}
-        )
+        path = f"/v3/reports/{int(invitation_id)}"
+        answer = self._call("GET", path, params={"reportType": report_type})
+        call = Call(VENDOR, "iMocha", "GET /v3/reports/{id}", "the report", self._config.base_url)
+        return read_object(
+            answer,
+            call=call,
+            wrapper="result",
+            required="testInvitationId",
+            documented_wrapped=False,
+        ).value
 
     def process_callbacks(self, invitation_ids: Sequence[int]) -> dict[str, t.Any]:
         """Ask iMocha to send the callbacks of up to 100 invitations again.
