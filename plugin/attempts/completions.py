@@ -4,7 +4,7 @@ A signal is only a trigger: what the vendor says in it is never taken as the
 result.  Recording it is the whole job here; fetching the authoritative
 result is the sync layer's.
 
-Two things keep a noisy vendor, or someone holding a connection's URL, from multiplying
+Three things keep a noisy vendor, or someone holding a connection's URL, from multiplying
 rows and vendor calls:
 
 - a signal that names no attempt we know is not stored: its connection counts it

@@ -119,7 +119,7 @@ class AttemptService:
         if stored is not None:
             return stored
         learner = Learner(
-            external_id=f"lti-{platform.id}-{launch.user_subject}",
+            external_id=learner_id(platform.id, launch.user_subject),
             email=launch.user_email,
             given_name=launch.given_name,
             family_name=launch.family_name,
@@ -182,7 +182,8 @@ class AttemptService:
             user = session.get(LtiUser, row.lti_user_id)
             assessment = session.get(Assessment, row.assessment_id)
             assert user is not None and assessment is not None
-            learner = Learner(f"lti-{user.platform_id}-{user.subject}", email=user.email)
+            # The store keeps no given and family names; the vendor knows the learner by id.
+            learner = Learner(learner_id(user.platform_id, user.subject), email=user.email)
             attempt_id, connection_id = row.id, assessment.connection_id
             test_id = assessment.test_id
         embed = self._player_embed(self._start_at(connection_id, test_id, token, learner), token)
@@ -318,3 +319,8 @@ def _placement(
             admin_hint="Launch the activity from a course placement.",
         )
     return user_id, link_id
+
+
+def learner_id(platform_id: int, subject: str) -> str:
+    """How vendors know an LMS user: stable per platform registration and ``sub``."""
+    return f"lti-{platform_id}-{subject}"

@@ -137,7 +137,7 @@ def show(name: str, as_json: bool) -> None:
     required=True,
     metavar="SETTING=VALUE",
     help="A setting to change, named as in `vendor add` (sdk_script_url=...); repeatable."
-    " A secret given as SETTING alone is prompted for.",
+    " A setting given without =VALUE (a secret, say) is prompted for, its input hidden.",
 )
 @json_option
 def update(name: str, changes: tuple[str, ...], as_json: bool) -> None:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import re
-import secrets
 import typing as t
 
 from sqlalchemy import select
@@ -25,6 +23,8 @@ from sqlalchemy.orm import sessionmaker
 from plugin.errors import AppError
 from plugin.registrations.platforms import PlatformError
 from plugin.registrations.platforms import parse_origins
+from plugin.runtime.tokens import new_token
+from plugin.runtime.tokens import token_digest
 from plugin.store.models import Platform
 from plugin.store.models import RegistrationInvite
 from plugin.store.models import utcnow
@@ -129,10 +129,6 @@ def _check_lifetime(lifetime: dt.timedelta) -> None:
         raise InviteError("a registration URL lives between 1 minute (1m) and 30 days (30d)")
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class RegistrationInvites:
     """Mint, list and revoke invites (the admin's side) and consume one (the LMS's side)."""
 
@@ -169,11 +165,11 @@ class RegistrationInvites:
             origins = parse_origins(allowed_origins)
         except PlatformError as exc:
             raise InviteError(str(exc)) from exc
-        token = secrets.token_urlsafe(32)
+        token = new_token(32)
         now = self._now()
         with self._sessions.begin() as session:
             row = RegistrationInvite(
-                token_hash=token_hash(token),
+                token_hash=token_digest(token),
                 label=label,
                 allowed_origins=" ".join(origins),
                 created_at=now,
@@ -248,8 +244,9 @@ class RegistrationInvites:
 
     def _usable(self, token: str) -> tuple[int, tuple[str, ...]]:
         with self._sessions() as session:
+            digest = token_digest(token)
             row = session.scalar(
-                select(RegistrationInvite).where(RegistrationInvite.token_hash == token_hash(token))
+                select(RegistrationInvite).where(RegistrationInvite.token_hash == digest)
             )
             if row is None:
                 raise InviteRefusedError(

@@ -91,9 +91,7 @@ def read_list(
         for key in keys:
             if _all_have(data.get(key), accepts):
                 return _seen(data[key], f"a list under {key!r}", key == documented, call)
-    quoted = [repr(key) for key in keys]
-    under = " or ".join(filter(None, [", ".join(quoted[:-1]), *quoted[-1:]]))
-    forms = f"a bare list, or a list under {under}" if keys else "a bare list"
+    forms = f"a bare list, or a list under {_either(keys)}" if keys else "a bare list"
     raise InvalidResponseError(
         f"answered {call.request} with {describe(data, item_key, keys, accepts)}; that is not "
         f"{call.what} (objects that each have {item_key!r}) in any plausible form ({forms})",

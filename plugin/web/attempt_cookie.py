@@ -13,25 +13,18 @@ attempt.
 
 from __future__ import annotations
 
-from flask import current_app
 from flask import request
 from itsdangerous import BadSignature
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from plugin.services import services
+from plugin.web.signed import signer
 
 COOKIE_NAME = "bridge-attempts"
 #: How many attempts one browser remembers, newest first (older ones drop off).
 MAX_ATTEMPTS = 20
 MAX_AGE_SECONDS = 14 * 24 * 3600
 _SALT = "bridge.attempt-cookie"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    key = current_app.secret_key
-    assert key, "plugin.runtime sets SECRET_KEY"
-    return URLSafeTimedSerializer(key, salt=_SALT)
 
 
 def launched_attempts() -> tuple[int, ...]:
@@ -41,7 +34,7 @@ def launched_attempts() -> tuple[int, ...]:
     if not value:
         return ()
     try:
-        ids = _serializer().loads(value, max_age=MAX_AGE_SECONDS)
+        ids = signer(_SALT).loads(value, max_age=MAX_AGE_SECONDS)
     except BadSignature:
         return ()
     if not isinstance(ids, list) or not all(type(i) is int for i in ids):
@@ -56,7 +49,7 @@ def names_attempt(attempt_id: int) -> bool:
 
 def cookie_value(attempt_ids: list[int]) -> str:
     """The signed cookie value naming ``attempt_ids``."""
-    return str(_serializer().dumps(attempt_ids))
+    return str(signer(_SALT).dumps(attempt_ids))
 
 
 def remember_attempt(response: Response, attempt_id: int) -> None:

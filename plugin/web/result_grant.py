@@ -8,9 +8,9 @@ the attempt's id and valid for :data:`MAX_AGE_SECONDS`.
 
 from __future__ import annotations
 
-from flask import current_app
 from itsdangerous import BadSignature
-from itsdangerous import URLSafeTimedSerializer
+
+from plugin.web.signed import signer
 
 #: Long enough to follow the redirect and read the page, short enough that a copied URL
 #: soon stops showing the score.
@@ -18,15 +18,9 @@ MAX_AGE_SECONDS = 600
 _SALT = "bridge.result-grant"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    key = current_app.secret_key
-    assert key, "plugin.runtime sets SECRET_KEY"
-    return URLSafeTimedSerializer(key, salt=_SALT)
-
-
 def grant_for(attempt_id: int) -> str:
     """A grant to see attempt ``attempt_id``'s result page."""
-    return str(_serializer().dumps(attempt_id))
+    return str(signer(_SALT).dumps(attempt_id))
 
 
 def grants(grant: str, attempt_id: int) -> bool:
@@ -34,7 +28,7 @@ def grants(grant: str, attempt_id: int) -> bool:
     if not grant:
         return False
     try:
-        granted = _serializer().loads(grant, max_age=MAX_AGE_SECONDS)
+        granted = signer(_SALT).loads(grant, max_age=MAX_AGE_SECONDS)
     except BadSignature:
         return False
     return type(granted) is int and granted == attempt_id

@@ -305,8 +305,8 @@ def _is_exam_item(item: object) -> bool:
     )
 
 
-def _invalid(action: str, problem: str, status: int | None = None) -> InvalidResponseError:
-    return InvalidResponseError(f"{action}: the answer {problem}", vendor=VENDOR, status=status)
+def _invalid(action: str, problem: str) -> InvalidResponseError:
+    return InvalidResponseError(f"{action}: the answer {problem}", vendor=VENDOR)
 
 
 def _session_envelope(body: Json, action: str) -> Json:
